@@ -1,0 +1,69 @@
+using Linli.Domain.Registry;
+
+namespace Linli.Domain.Identity;
+
+public enum Role { Resident, GridWorker, PropertyStaff, CommunityAdmin, StreetOfficer, DistrictOfficer, ServiceProvider }
+
+public enum Permission
+{
+    ReadRegistry,
+    ReadResidents,
+    EditResidents,
+    EditPlaces,
+    ImportExport,
+    Unmask,
+    ReadAudit,
+    ReadStatistics,
+}
+
+/// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
+public static class RolePermissions
+{
+    static readonly Dictionary<Role, Permission[]> Map = new()
+    {
+        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents],
+        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces],
+        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics],
+        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
+        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
+        [Role.ServiceProvider] = [Permission.ReadRegistry],
+    };
+
+    public static bool Has(this Role role, Permission permission) => Map[role].Contains(permission);
+
+    /// <summary>The node kind a role is held at.</summary>
+    public static NodeKind? HeldAt(this Role role) => role switch
+    {
+        Role.GridWorker => NodeKind.Grid,
+        Role.PropertyStaff or Role.CommunityAdmin or Role.ServiceProvider or Role.Resident => NodeKind.Community,
+        Role.StreetOfficer => NodeKind.Street,
+        Role.DistrictOfficer => NodeKind.District,
+        _ => null,
+    };
+}
+
+/// <summary>How far a scope reaches; <see cref="System"/> is for start-up, seeding and background jobs, never for a user.</summary>
+public enum ScopeLevel { Nothing, Household, Grid, Community, Street, District, System }
+
+/// <summary>
+/// The part of the hierarchy a signed-in user sees: a node and everything below it, or for a resident one household (room).
+/// </summary>
+public sealed record Scope(ScopeLevel Level, int Id, int HouseholdBuildingId = 0, int HouseholdCommunityId = 0)
+{
+    public static readonly Scope None = new(ScopeLevel.Nothing, 0);
+    public static readonly Scope System = new(ScopeLevel.System, 0);
+
+    public static Scope For(Role role, int nodeId, Room? household) => role switch
+    {
+        Role.Resident => household is null ? None : new Scope(ScopeLevel.Household, household.Id, household.BuildingId, household.CommunityId),
+        _ => role.HeldAt() switch
+        {
+            NodeKind.Grid => new Scope(ScopeLevel.Grid, nodeId),
+            NodeKind.Community => new Scope(ScopeLevel.Community, nodeId),
+            NodeKind.Street => new Scope(ScopeLevel.Street, nodeId),
+            NodeKind.District => new Scope(ScopeLevel.District, nodeId),
+            _ => None,
+        },
+    };
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Linli.Domain.Common;
+using Linli.Infrastructure.Persistence;
+using Linli.Infrastructure.Privacy;
+using Linli.Infrastructure.Seeding;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Linli.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers the database (SQLite by default, PostgreSQL when configured), migrations, seeding and the personal-data protector.</summary>
+    public static IServiceCollection AddLinliPersistence(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection("Linli:Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var dataDir = Path.Combine(contentRoot, configuration["Linli:DataDirectory"] ?? "data");
+        var connectionString = options.ConnectionString;
+        if (options.Provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(connectionString))
+        {
+            Directory.CreateDirectory(dataDir);
+            connectionString = $"Data Source={Path.Combine(dataDir, "linli.db")}";
+        }
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("Linli:Database:ConnectionString is required for PostgreSQL.");
+
+        services.AddSingleton(options);
+        services.AddDbContext<LinliDbContext>(db =>
+        {
+            if (options.Provider == DatabaseProvider.Postgres) db.UseNpgsql(connectionString);
+            else db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
+            db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
+        });
+        services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
+            PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));
+        services.AddScoped<MigrationRunner>();
+        services.AddScoped<RegistrySeeder>();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+}
+
+/// <summary>Per-connection SQLite settings: WAL with normal sync (durable across process crashes) and a busy timeout for writers.</summary>
+sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    static void Apply(DbConnection connection)
+    {
+        if (connection is not SqliteConnection) return;
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+    }
+}

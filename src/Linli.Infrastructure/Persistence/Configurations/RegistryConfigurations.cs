@@ -1,0 +1,130 @@
+using Linli.Domain.Common;
+using Linli.Domain.Registry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Linli.Infrastructure.Persistence.Configurations;
+
+static class ScopeColumns
+{
+    /// <summary>Scope keys are indexed at every level a filter can ask for.</summary>
+    public static void Configure<T>(EntityTypeBuilder<T> b) where T : ScopedEntity
+    {
+        b.HasIndex(e => e.CommunityId);
+        b.HasIndex(e => e.GridId);
+        b.HasIndex(e => e.StreetId);
+    }
+}
+
+sealed class HierarchyNodeConfiguration : IEntityTypeConfiguration<HierarchyNode>
+{
+    public void Configure(EntityTypeBuilder<HierarchyNode> b)
+    {
+        b.ToTable("nodes");
+        b.Property(n => n.Kind).HasConversion<string>().HasMaxLength(20);
+        b.Property(n => n.Name).HasMaxLength(HierarchyNode.NameMaxLength);
+        b.Property(n => n.Code).HasMaxLength(HierarchyNode.CodeMaxLength);
+        b.HasIndex(n => n.ParentId);
+        b.HasIndex(n => n.Code).IsUnique();
+        ScopeColumns.Configure(b);
+    }
+}
+
+sealed class BuildingConfiguration : IEntityTypeConfiguration<Building>
+{
+    public void Configure(EntityTypeBuilder<Building> b)
+    {
+        b.ToTable("buildings");
+        b.Property(x => x.Name).HasMaxLength(Building.NameMaxLength);
+        ScopeColumns.Configure(b);
+    }
+}
+
+sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
+{
+    public void Configure(EntityTypeBuilder<Room> b)
+    {
+        b.ToTable("rooms");
+        b.Property(r => r.Number).HasMaxLength(Room.NumberMaxLength);
+        b.Property(r => r.AreaM2).HasPrecision(9, 2);
+        b.Property(r => r.Occupancy).HasConversion<string>().HasMaxLength(20);
+        b.HasOne<Building>().WithMany().HasForeignKey(r => r.BuildingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(r => new { r.BuildingId, r.UnitNo, r.Number }).IsUnique();
+        b.HasIndex(r => new { r.CommunityId, r.Occupancy });
+        b.HasMany(r => r.Occupancies).WithOne().HasForeignKey(o => o.RoomId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(r => r.Occupancies).UsePropertyAccessMode(PropertyAccessMode.Field);
+        ScopeColumns.Configure(b);
+    }
+}
+
+sealed class RoomOccupancyConfiguration : IEntityTypeConfiguration<RoomOccupancy>
+{
+    public void Configure(EntityTypeBuilder<RoomOccupancy> b)
+    {
+        b.ToTable("room_occupancies");
+        b.Property(o => o.Relation).HasConversion<string>().HasMaxLength(20);
+        b.HasOne(o => o.Resident).WithMany().HasForeignKey(o => o.ResidentId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(o => o.ResidentId);
+    }
+}
+
+sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
+{
+    public void Configure(EntityTypeBuilder<Resident> b)
+    {
+        b.ToTable("residents");
+        b.Property(r => r.Name).HasMaxLength(Resident.NameMaxLength);
+        b.Property(r => r.Gender).HasConversion<string>().HasMaxLength(10);
+        b.Property(r => r.Relation).HasConversion<string>().HasMaxLength(20);
+        b.Property(r => r.IdNumberProtected).HasMaxLength(200);
+        b.Property(r => r.IdNumberMasked).HasMaxLength(IdCardNumber.Length);
+        b.Property(r => r.IdNumberIndex).HasMaxLength(64);
+        b.Property(r => r.IdNumberLast4).HasMaxLength(4);
+        b.Property(r => r.PhoneProtected).HasMaxLength(200);
+        b.Property(r => r.PhoneMasked).HasMaxLength(11);
+        b.Property(r => r.PhoneIndex).HasMaxLength(64);
+        b.Property(r => r.PhoneLast4).HasMaxLength(4);
+        b.Property(r => r.EmergencyContactName).HasMaxLength(Resident.ContactNameMaxLength);
+        b.Property(r => r.EmergencyContactPhoneProtected).HasMaxLength(200);
+        b.Property(r => r.EmergencyContactPhoneMasked).HasMaxLength(11);
+        b.HasOne<Room>().WithMany().HasForeignKey(r => r.RoomId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(r => r.Name);
+        b.HasIndex(r => new { r.CommunityId, r.Name });
+        b.HasIndex(r => new { r.GridId, r.Name });
+        b.HasIndex(r => r.RoomId);
+        b.HasIndex(r => r.IdNumberIndex).IsUnique();
+        b.HasIndex(r => r.PhoneIndex);
+        b.HasIndex(r => r.PhoneLast4);
+        b.HasIndex(r => r.IdNumberLast4);
+        // Covering index for statistics: one pass over it answers age, gender and label counts per grid.
+        b.HasIndex(r => new { r.CommunityId, r.GridId, r.BirthDate, r.Gender, r.Labels });
+        b.HasIndex(r => r.StreetId);
+        b.HasIndex(r => r.GridId);
+    }
+}
+
+sealed class FacilityConfiguration : IEntityTypeConfiguration<Facility>
+{
+    public void Configure(EntityTypeBuilder<Facility> b)
+    {
+        b.ToTable("facilities");
+        b.Property(f => f.Category).HasConversion<string>().HasMaxLength(30);
+        b.Property(f => f.Name).HasMaxLength(Facility.NameMaxLength);
+        b.Property(f => f.Address).HasMaxLength(Facility.AddressMaxLength);
+        b.Property(f => f.Phone).HasMaxLength(30);
+        ScopeColumns.Configure(b);
+    }
+}
+
+sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
+{
+    public void Configure(EntityTypeBuilder<Organization> b)
+    {
+        b.ToTable("organizations");
+        b.Property(o => o.Kind).HasConversion<string>().HasMaxLength(30);
+        b.Property(o => o.Name).HasMaxLength(Organization.NameMaxLength);
+        b.Property(o => o.ContactName).HasMaxLength(40);
+        b.Property(o => o.Phone).HasMaxLength(30);
+        ScopeColumns.Configure(b);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Linq.Expressions;
+using Linli.Domain.Common;
+using Linli.Domain.Identity;
+using Linli.Domain.Registry;
+using Microsoft.EntityFrameworkCore;
+
+namespace Linli.Infrastructure.Persistence;
+
+/// <summary>
+/// The one DbContext. Every scoped entity gets a query filter built from the caller's <see cref="Scope"/>, so a query
+/// written anywhere in the code base sees only the caller's part of the hierarchy.
+/// </summary>
+public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICurrentScope? currentScope = null) : DbContext(options)
+{
+    readonly Scope _scope = (currentScope ?? SystemScope.Instance).Scope;
+
+    // Read by the query filters; EF turns these into parameters per query.
+    public ScopeLevel ScopeLevel => _scope.Level;
+    public int ScopeId => _scope.Id;
+    public int HouseholdBuildingId => _scope.HouseholdBuildingId;
+    public int HouseholdCommunityId => _scope.HouseholdCommunityId;
+
+    public Scope Scope => _scope;
+
+    public DbSet<HierarchyNode> Nodes => Set<HierarchyNode>();
+    public DbSet<Building> Buildings => Set<Building>();
+    public DbSet<Room> Rooms => Set<Room>();
+    public DbSet<RoomOccupancy> Occupancies => Set<RoomOccupancy>();
+    public DbSet<Resident> Residents => Set<Resident>();
+    public DbSet<Facility> Facilities => Set<Facility>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<UserAccount> Users => Set<UserAccount>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<OneTimeCode> OneTimeCodes => Set<OneTimeCode>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (!IsPostgres)
+        {
+            // SQLite has no date type; storing UTC ticks keeps ordering and range queries in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(LinliDbContext).Assembly);
+        if (IsPostgres)
+        {
+            // Binary collation so that name prefix search is an index range scan on both databases.
+            modelBuilder.Entity<Resident>().Property(r => r.Name).UseCollation("C");
+        }
+
+        modelBuilder.Entity<HierarchyNode>().HasQueryFilter(Scoped<HierarchyNode>(n => n.CommunityId == HouseholdCommunityId));
+        modelBuilder.Entity<Building>().HasQueryFilter(Scoped<Building>(b => b.Id == HouseholdBuildingId));
+        modelBuilder.Entity<Room>().HasQueryFilter(Scoped<Room>(r => r.Id == ScopeId));
+        modelBuilder.Entity<Resident>().HasQueryFilter(Scoped<Resident>(r => r.RoomId == ScopeId));
+        modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == HouseholdCommunityId));
+        modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == HouseholdCommunityId));
+        modelBuilder.Entity<AuditEntry>().HasQueryFilter(Scoped<AuditEntry>(_ => false));
+    }
+
+    /// <summary>The scope rule, written once: system sees all, a node sees its subtree, a household what <paramref name="household"/> allows.</summary>
+    Expression<Func<T, bool>> Scoped<T>(Expression<Func<T, bool>> household) where T : ScopedEntity
+    {
+        Expression<Func<T, bool>> byNode = e =>
+            ScopeLevel == ScopeLevel.System
+            || (ScopeLevel == ScopeLevel.District && e.DistrictId == ScopeId)
+            || (ScopeLevel == ScopeLevel.Street && e.StreetId == ScopeId)
+            || (ScopeLevel == ScopeLevel.Community && e.CommunityId == ScopeId)
+            || (ScopeLevel == ScopeLevel.Grid && e.GridId == ScopeId);
+        Expression<Func<T, bool>> isHousehold = _ => ScopeLevel == ScopeLevel.Household;
+        var p = byNode.Parameters[0];
+        var householdBody = new ReplaceParameter(household.Parameters[0], p).Visit(household.Body);
+        return Expression.Lambda<Func<T, bool>>(
+            Expression.OrElse(byNode.Body, Expression.AndAlso(new ReplaceParameter(isHousehold.Parameters[0], p).Visit(isHousehold.Body), householdBody)), p);
+    }
+
+    sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
+    }
+}
+
+sealed class UtcTicksConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+/// <summary>ASP.NET Core data-protection keys, kept in the database so that every web node can read every cookie.</summary>
+public sealed class DataProtectionKey
+{
+    public int Id { get; set; }
+    public string FriendlyName { get; set; } = "";
+    public string Xml { get; set; } = "";
+}

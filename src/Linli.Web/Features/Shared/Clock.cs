@@ -1,0 +1,15 @@
+namespace Linli.Web.Features.Shared;
+
+/// <summary>Local dates for people: storage is UTC, but "today" and "age" are as seen in China.</summary>
+public static class Clock
+{
+    public static readonly TimeZoneInfo China = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+
+    public static DateOnly Today(this TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), China).DateTime);
+    }
+
+    public static DateTimeOffset Local(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, China);
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Localization;
+
+namespace Linli.Web.Features.Shared;
+
+/// <summary>Cross-cutting web plumbing: errors, JSON, OpenAPI, localization, pages, health.</summary>
+public static class WebSetup
+{
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static IServiceCollection AddLinliWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddProblemDetails();
+        // Unreadable input goes through the one exception handler, which names the field.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<DomainExceptionHandler>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o =>
+        {
+            o.SwaggerDoc("v1", new() { Title = "Linli API", Version = "v1", Description = "邻里 smart-community platform: registry, identity and more." });
+            o.CustomSchemaIds(t => t.FullName!.Replace("Linli.Web.Features.", "", StringComparison.Ordinal).Replace("+", ".", StringComparison.Ordinal));
+        });
+        services.AddLocalization(o => o.ResourcesPath = "Resources");
+        services.AddCascadingAuthenticationState();
+        services.AddRazorComponents();
+        services.AddAntiforgery();
+        services.AddSingleton<DatabaseReadiness>();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+
+    public static WebApplication UseLinliWeb(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization(o =>
+        {
+            o.DefaultRequestCulture = new RequestCulture("zh-CN");
+            o.SupportedCultures = Cultures;
+            o.SupportedUICultures = Cultures;
+            o.RequestCultureProviders = [new QueryStringRequestCultureProvider(), new CookieRequestCultureProvider()];
+        });
+        app.UseStaticFiles();
+        app.UseSwagger();
+        app.UseSwaggerUI(o => o.DocumentTitle = "Linli API");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    /// <summary>Remembers the chosen language in a cookie and goes back to the page.</summary>
+    public static IEndpointRouteBuilder MapLanguageSwitch(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/language", (HttpContext ctx, string? culture, string? returnUrl) =>
+        {
+            var chosen = Cultures.FirstOrDefault(c => c.Name == culture) ?? Cultures[0];
+            ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
+            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//", StringComparison.Ordinal) ? r : "/");
+        }).ExcludeFromDescription();
+        return app;
+    }
+}

@@ -1,0 +1,38 @@
+using Linli.Infrastructure;
+using Linli.Infrastructure.Persistence;
+using Linli.Web.Components;
+using Linli.Web.Features.Identity;
+using Linli.Web.Features.Registry;
+using Linli.Web.Features.Shared;
+
+var builder = WebApplication.CreateBuilder(args);
+var seedOverride = args.SkipWhile(a => a != "--seed").Skip(1).FirstOrDefault();
+
+builder.Services.AddLinliPersistence(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddLinliWeb(builder.Configuration);
+builder.Services.AddIdentityModule(builder.Configuration);
+builder.Services.AddRegistryModule();
+
+var app = builder.Build();
+
+if (args.Contains("--schema-script"))
+{
+    // Prints the create script of the EF model for the configured provider: the starting point of a new migration.
+    using var scope = app.Services.CreateScope();
+    Console.WriteLine(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GenerateCreateScript(
+        scope.ServiceProvider.GetRequiredService<LinliDbContext>().Database));
+    return;
+}
+
+await app.PrepareDatabaseAsync(seedOverride);
+
+app.UseLinliWeb();
+app.MapHealthChecks("/health");
+app.MapLanguageSwitch();
+app.MapIdentity();
+app.MapRegistryApi();
+app.MapRazorComponents<App>();
+
+app.Run();
+
+public partial class Program;
