@@ -36,7 +36,7 @@ public sealed record UpdateResidentRequest(string? Name, string? IdNumber, strin
 public sealed record MoveOutRequest(DateOnly? On);
 
 public sealed record FacilityDto(int Id, FacilityCategory Category, bool IsSurroundingService, string Name, string? Address, string? Phone,
-    double Latitude, double Longitude, int? DistanceMeters, int CommunityId);
+    double Latitude, double Longitude, int? DistanceMeters, int CommunityId, int? PlanX = null, int? PlanY = null);
 
 public sealed record OrganizationDto(int Id, OrganizationKind Kind, string Name, string? ContactName, string? Phone, int CommunityId);
 

@@ -119,7 +119,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
     }
 
     static FacilityDto ToDto(Facility f, int? distance) =>
-        new(f.Id, f.Category, f.Category.IsSurroundingService(), f.Name, f.Address, f.Phone, f.Latitude, f.Longitude, distance, f.CommunityId);
+        new(f.Id, f.Category, f.Category.IsSurroundingService(), f.Name, f.Address, f.Phone, f.Latitude, f.Longitude, distance, f.CommunityId, f.PlanX, f.PlanY);
 
     public async Task<Page<OrganizationDto>> OrganizationsAsync(OrganizationKind? kind, PageRequest page, CancellationToken ct)
     {

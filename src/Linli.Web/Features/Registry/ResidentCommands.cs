@@ -32,6 +32,10 @@ public sealed class ResidentCommands(LinliDbContext db, IPersonalDataProtector p
         return resident.Id;
     }
 
+    /// <summary>
+    /// Edits a resident. Numbers and labels left out (null) keep their value, so a form that never shows the full
+    /// numbers does not wipe them; an empty string clears a phone, an empty contact name clears the emergency contact.
+    /// </summary>
     public async Task UpdateAsync(int residentId, UpdateResidentRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -43,9 +47,15 @@ public sealed class ResidentCommands(LinliDbContext db, IPersonalDataProtector p
             await EnsureNotRegisteredAsync(id, residentId, ct);
             resident.SetIdNumber(id, protector);
         }
-        resident.SetPhone(OptionalPhone(request.Phone, "phone"), protector);
-        resident.SetEmergencyContact(request.EmergencyContactName, OptionalPhone(request.EmergencyContactPhone, "emergencyContactPhone"), protector);
-        resident.SetLabels(ParseLabels(request.Labels));
+        if (request.Phone is not null) resident.SetPhone(OptionalPhone(request.Phone, "phone"), protector);
+        if (request.EmergencyContactName is not null)
+        {
+            var contactPhone = request.EmergencyContactPhone is not null
+                ? OptionalPhone(request.EmergencyContactPhone, "emergencyContactPhone")
+                : resident.EmergencyContactPhoneProtected is { } kept ? PhoneNumber.Parse(protector.Unprotect(kept)) : null;
+            resident.SetEmergencyContact(request.EmergencyContactName, contactPhone, protector);
+        }
+        if (request.Labels is not null) resident.SetLabels(ParseLabels(request.Labels));
         resident.Touch(time.GetUtcNow());
         audit.Record("Edit", resident, nameof(Resident), resident.Id);
         await db.SaveChangesAsync(ct);

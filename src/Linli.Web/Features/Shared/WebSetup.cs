@@ -23,6 +23,8 @@ public static class WebSetup
             o.CustomSchemaIds(t => t.FullName!.Replace("Linli.Web.Features.", "", StringComparison.Ordinal).Replace("+", ".", StringComparison.Ordinal));
         });
         services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // Chinese text goes out as text, not as &#x...; entities.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddCascadingAuthenticationState();
         services.AddRazorComponents();
         services.AddAntiforgery();
