@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Shared;
 
@@ -29,6 +32,9 @@ public static class WebSetup
         services.AddRazorComponents();
         services.AddAntiforgery();
         services.AddSingleton<DatabaseReadiness>();
+        services.AddDataProtection().SetApplicationName("linli");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
