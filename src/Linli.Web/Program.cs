@@ -4,6 +4,7 @@ using Linli.Web.Components;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
+using Linli.Web.Features.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);
 var seedOverride = args.SkipWhile(a => a != "--seed").Skip(1).FirstOrDefault();
@@ -12,6 +13,7 @@ builder.Services.AddLinliPersistence(builder.Configuration, builder.Environment.
 builder.Services.AddLinliWeb(builder.Configuration);
 builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
+builder.Services.AddStatisticsModule();
 
 var app = builder.Build();
 
@@ -31,6 +33,7 @@ app.MapHealthChecks("/health");
 app.MapLanguageSwitch();
 app.MapIdentity();
 app.MapRegistryApi();
+app.MapStatisticsApi();
 app.MapRazorComponents<App>();
 
 app.Run();
