@@ -43,6 +43,7 @@ public static class WebSetup
     public static WebApplication UseLinliWeb(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization(o =>
