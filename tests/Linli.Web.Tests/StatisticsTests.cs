@@ -191,7 +191,7 @@ public sealed partial class StatisticsTests
         return browser;
     }
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 
     static async Task<(int RoomId, int ResidentId)> SinglePersonRoomAsync(HttpClient client)

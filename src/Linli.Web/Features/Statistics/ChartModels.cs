@@ -11,3 +11,19 @@ public sealed record ChartStack(string Label, IReadOnlyList<ChartSegment> Segmen
 {
     public int Total => Segments.Sum(s => s.Value);
 }
+
+/// <summary>Chart labels must fit a fixed column: a CJK character is about twice as wide as a Latin one.</summary>
+public static class ChartText
+{
+    public static string Fit(string label, double maxEms)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        double width = 0;
+        for (var i = 0; i < label.Length; i++)
+        {
+            width += label[i] < 0x2E80 ? 0.55 : 1;
+            if (width > maxEms) return label[..Math.Max(0, i - 1)] + "…";
+        }
+        return label;
+    }
+}
