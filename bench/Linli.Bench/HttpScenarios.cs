@@ -10,7 +10,7 @@ namespace Linli.Bench;
 public static class HttpScenarios
 {
     const int WarmUp = 5;
-    static readonly TimeSpan MaxPerKind = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan MaxPerKind = TimeSpan.FromSeconds(30);
 
     sealed record Caller(string UserName, string Token, string ScopeColumn, int ScopeId, int CommunityId);
 

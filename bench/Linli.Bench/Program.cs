@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Linli.Bench;
 using Linli.Infrastructure.Persistence;
 
-// dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]
+// dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var providerName = (Option("--provider") ?? "sqlite").ToLowerInvariant();
@@ -25,7 +25,9 @@ if (!known.Contains(scenario))
 }
 
 var repoRoot = RepoRoot();
-var machine = $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}, shared and noisy: compare ratios, not absolute times";
+// The machine is shared: the load average at the start says how noisy the absolute figures are.
+var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+var machine = $"{Environment.ProcessorCount} cores, load average {load} at start, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; shared and noisy: compare ratios, not absolute times";
 var database = BenchDatabase.For(provider, repoRoot);
 var log = Console.Out;
 
@@ -40,7 +42,7 @@ async Task Run(string name, Func<Task<ScenarioResult>> body)
 
 var all = scenario == "all";
 if (all || scenario == "seed-large") await Run("seed-large", () => SeedScenario.RunAsync(database, reseed, log));
-if (all || scenario == "search") await Run("search", () => SearchScenario.RunAsync(database, runs, log));
+if (all || scenario == "search") await Run("search", () => SearchScenario.RunAsync(database, runs, log, Option("--only")));
 if (all || scenario is "stats" or "pages" or "import")
 {
     var wanted = all ? ["stats", "pages", "import"] : new[] { scenario };
