@@ -132,16 +132,9 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             var index = protector.BlindIndex(compact.ToUpperInvariant());
             return q.Where(r => r.IdNumberIndex == index);
         }
-        if (compact.Length == 4 && compact[..3].All(char.IsAsciiDigit) && (char.IsAsciiDigit(compact[3]) || compact[3] is 'X' or 'x'))
-        {
-            var last4 = compact.ToUpperInvariant();
-            return q.Where(r => r.PhoneLast4 == last4 || r.IdNumberLast4 == last4);
-        }
-        if (compact.Length == 6 && compact.All(char.IsAsciiDigit))
-        {
-            return q.Where(r => r.IdNumberMasked.StartsWith(compact));
-        }
-        var room = RoomPattern().Match(compact);
+        // Before the digit-only forms: "7-1-1702" would otherwise read as the 6-digit region code 711702. Hyphens separate
+        // building, unit and room, so the room pattern sees the text with them.
+        var room = RoomPattern().Match(text.Replace(" ", "", StringComparison.Ordinal));
         if (room.Success)
         {
             var building = room.Groups[1].Value + "号楼";
@@ -150,6 +143,15 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             var rooms = db.Rooms.Where(x => x.Number == number && (unit == null || x.UnitNo == unit)
                 && db.Buildings.Any(b => b.Id == x.BuildingId && b.Name == building)).Select(x => (int?)x.Id);
             return q.Where(r => rooms.Contains(r.RoomId));
+        }
+        if (compact.Length == 4 && compact[..3].All(char.IsAsciiDigit) && (char.IsAsciiDigit(compact[3]) || compact[3] is 'X' or 'x'))
+        {
+            var last4 = compact.ToUpperInvariant();
+            return q.Where(r => r.PhoneLast4 == last4 || r.IdNumberLast4 == last4);
+        }
+        if (compact.Length == 6 && compact.All(char.IsAsciiDigit))
+        {
+            return q.Where(r => r.IdNumberMasked.StartsWith(compact));
         }
         // A name, or the start of one: a range on the binary-collated name index.
         var upper = text + "\U0010FFFF";
