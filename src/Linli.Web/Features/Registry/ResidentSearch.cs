@@ -115,11 +115,15 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             LabelFilter.Elderly80 => q.Where(r => r.BirthDate <= elder80),
             LabelFilter.Child => q.Where(r => r.BirthDate >= child),
             LabelFilter.ElderlyLivingAlone => q.Where(r => r.BirthDate <= elder60 && (r.Labels & ResidentLabels.LivingAlone) != 0),
-            _ => Flag(q, Enum.Parse<ResidentLabels>(label.ToString())),
+            // Constant flags (not parameters) so a database can match them against an index expression.
+            LabelFilter.LivingAlone => q.Where(r => (r.Labels & ResidentLabels.LivingAlone) != 0),
+            LabelFilter.Disabled => q.Where(r => (r.Labels & ResidentLabels.Disabled) != 0),
+            LabelFilter.LowIncome => q.Where(r => (r.Labels & ResidentLabels.LowIncome) != 0),
+            LabelFilter.Veteran => q.Where(r => (r.Labels & ResidentLabels.Veteran) != 0),
+            LabelFilter.PartyMember => q.Where(r => (r.Labels & ResidentLabels.PartyMember) != 0),
+            _ => throw new DomainException($"Unknown label {label}.", "label"),
         };
     }
-
-    static IQueryable<Resident> Flag(IQueryable<Resident> q, ResidentLabels flag) => q.Where(r => (r.Labels & flag) != 0);
 
     IQueryable<Resident> ApplyText(IQueryable<Resident> q, string text, out bool keyLookup)
     {
