@@ -113,7 +113,7 @@ public sealed class BenchDatabase
 
     /// <summary>
     /// Planner statistics after a bulk load: PostgreSQL's autovacuum would gather them soon anyway, so the figures should not
-    /// depend on when the run started. On SQLite only the WAL is folded in: the app never runs ANALYZE, so neither do we.
+    /// depend on when the run started. On SQLite the seeder has run ANALYZE, as the app does; the WAL is folded in.
     /// </summary>
     async Task AnalyzeAsync()
     {

@@ -85,11 +85,35 @@ public static class TestDatabase
                 NpgsqlConnection.ClearAllPools();
                 _template = new NpgsqlConnectionStringBuilder(cs).Database!;
             }
+            // The template lives as long as the test run; remove it when the test host exits.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => DropTemplate(_template);
             return _template;
         }
         finally
         {
             TemplateLock.Release();
+        }
+    }
+
+    static void DropTemplate(string template)
+    {
+        try
+        {
+            if (Provider == DatabaseProvider.Sqlite)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                foreach (var f in new[] { template, template + "-wal", template + "-shm" }) if (File.Exists(f)) File.Delete(f);
+            }
+            else
+            {
+                NpgsqlConnection.ClearAllPools();
+                ExecuteAsync($"DROP DATABASE IF EXISTS {template} WITH (FORCE)").GetAwaiter().GetResult();
+            }
+        }
+        catch (Exception e) when (e is IOException or NpgsqlException)
+        {
+            // Leaving a template behind is untidy, not wrong: the next run makes its own.
+            Console.Error.WriteLine($"Could not remove the test template {template}: {e.Message}");
         }
     }
 

@@ -163,6 +163,7 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
+        await PlannerStatistics.RefreshAsync(db, ct);
 
         logger.LogInformation("Seeded the {Profile} district in {Elapsed}", profile.Name, time.GetElapsedTime(started));
         return signIns;

@@ -36,11 +36,11 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
             .GroupBy(r => r.BuildingId)
             .Select(g => new { BuildingId = g.Key, Rooms = g.Count(), Occupied = g.Count(r => r.Occupancy != Occupancy.Vacant) })
             .ToDictionaryAsync(x => x.BuildingId, ct);
-        var people = await (from r in db.Residents.AsNoTracking()
-                            join room in db.Rooms on r.RoomId equals room.Id
-                            where ids.Contains(room.BuildingId)
-                            group r by room.BuildingId into g
-                            select new { BuildingId = g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.BuildingId, x => x.Count, ct);
+        // Counted room by room through the residents' RoomId index: joining the other way reads every resident of the community.
+        var perRoom = await db.Rooms.AsNoTracking().Where(room => ids.Contains(room.BuildingId) && room.Occupancy != Occupancy.Vacant)
+            .Select(room => new { room.BuildingId, Count = db.Residents.Count(r => r.RoomId == room.Id) })
+            .ToListAsync(ct);
+        var people = perRoom.GroupBy(x => x.BuildingId).ToDictionary(g => g.Key, g => g.Sum(x => x.Count));
         return buildings.Select(b => ToDto(b, rooms.GetValueOrDefault(b.Id)?.Rooms ?? 0, rooms.GetValueOrDefault(b.Id)?.Occupied ?? 0, people.GetValueOrDefault(b.Id))).ToList();
     }
 

@@ -21,6 +21,7 @@ public static partial class HostSetup
             Log.Seeding(app.Logger, profile.Name);
             await seeder.SeedAsync(profile);
         }
+        await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
         if (SeedProfile.Named(seedName) is not null) await PrintSignInsAsync(app, scope.ServiceProvider.GetRequiredService<LinliDbContext>());
         app.Services.GetRequiredService<DatabaseReadiness>().Ready = true;
     }
