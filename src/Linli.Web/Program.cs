@@ -12,6 +12,7 @@ builder.Services.AddLinliPersistence(builder.Configuration, builder.Environment.
 builder.Services.AddLinliWeb(builder.Configuration);
 builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
+builder.Services.AddImportExport();
 
 var app = builder.Build();
 
@@ -31,6 +32,7 @@ app.MapHealthChecks("/health");
 app.MapLanguageSwitch();
 app.MapIdentity();
 app.MapRegistryApi();
+app.MapImportExport();
 app.MapRazorComponents<App>();
 
 app.Run();

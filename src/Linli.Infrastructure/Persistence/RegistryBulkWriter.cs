@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Linli.Domain.Registry;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 
 namespace Linli.Infrastructure.Persistence;
@@ -10,6 +11,7 @@ namespace Linli.Infrastructure.Persistence;
 /// Writes rooms, their residents and occupancy history in bulk (binary COPY on PostgreSQL, one prepared statement per
 /// table in one transaction on SQLite). Used by the seeders and the importer, where EF change tracking would dominate.
 /// Ids are assigned here, after the current maximum; the entities' own Id properties stay untouched.
+/// When the context already has a transaction (an import writing more than these tables) the writer joins it.
 /// </summary>
 public static class RegistryBulkWriter
 {
@@ -24,15 +26,16 @@ public static class RegistryBulkWriter
         ArgumentNullException.ThrowIfNull(db);
         var connection = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
+        var ambient = db.Database.CurrentTransaction?.GetDbTransaction();
         try
         {
             var roomIds = new Dictionary<Room, int>(ReferenceEqualityComparer.Instance);
             var residentIds = new Dictionary<Resident, int>(ReferenceEqualityComparer.Instance);
-            var nextRoom = await NextIdAsync(connection, "rooms", ct);
+            var nextRoom = await NextIdAsync(connection, ambient, "rooms", ct);
             foreach (var r in newRooms) roomIds[r] = nextRoom++;
-            var nextResident = await NextIdAsync(connection, "residents", ct);
+            var nextResident = await NextIdAsync(connection, ambient, "residents", ct);
             foreach (var p in residents) residentIds[p] = nextResident++;
-            var nextOccupancy = await NextIdAsync(connection, "room_occupancies", ct);
+            var nextOccupancy = await NextIdAsync(connection, ambient, "room_occupancies", ct);
             var occupancyRows = occupancies.Select(o => (o.Occupancy, o.Room, Id: nextOccupancy++)).ToList();
             // A resident's current room is the room of their open occupancy.
             var currentRoom = new Dictionary<Resident, int>(ReferenceEqualityComparer.Instance);
@@ -80,11 +83,12 @@ public static class RegistryBulkWriter
             }
             else
             {
-                await using var tx = await connection.BeginTransactionAsync(ct);
+                await using var own = ambient is null ? await connection.BeginTransactionAsync(ct) : null;
+                var tx = ambient ?? own!;
                 await InsertAsync(connection, tx, "rooms", roomColumns, newRooms, ct);
                 await InsertAsync(connection, tx, "residents", residentColumns, residents, ct);
                 await InsertAsync(connection, tx, "room_occupancies", occupancyColumns, occupancyRows, ct);
-                await tx.CommitAsync(ct);
+                if (own is not null) await own.CommitAsync(ct);
             }
             return new Written(roomIds, residentIds);
         }
@@ -100,9 +104,10 @@ public static class RegistryBulkWriter
         new("CommunityId", e => e.CommunityId), new("GridId", e => e.GridId),
     ];
 
-    static async Task<int> NextIdAsync(DbConnection connection, string table, CancellationToken ct)
+    static async Task<int> NextIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = tx;
         command.CommandText = $"SELECT COALESCE(MAX(\"Id\"), 0) FROM {table}";
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) + 1;
     }

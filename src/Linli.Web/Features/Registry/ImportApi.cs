@@ -1,0 +1,136 @@
+using Linli.Domain.Common;
+using Linli.Domain.Identity;
+using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Linli.Web.Features.Registry;
+
+/// <summary>
+/// CSV and Excel import of rooms and residents (templates, upload, job progress, error reports) and export of resident
+/// lists, under /api/v1; plus the two small endpoints behind the /import page (form upload and the htmx progress fragment).
+/// </summary>
+public static class ImportApi
+{
+    /// <summary>The ImportExport permission policy as a constant, for page attributes.</summary>
+    public const string PagePolicy = "perm:" + nameof(Permission.ImportExport);
+
+    const int SummaryErrors = 100;
+
+    public static IServiceCollection AddImportExport(this IServiceCollection services)
+    {
+        services.AddSingleton<ImportJobs>();
+        services.AddHostedService<ImportWorker>();
+        services.AddScoped<ImportRunner>();
+        services.AddScoped<ImportUploads>();
+        services.AddScoped<ResidentExport>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapImportExport(this IEndpointRouteBuilder app)
+    {
+        var policy = IdentityModule.Policy(Permission.ImportExport);
+        var api = app.MapGroup("/api/v1/imports").WithTags("Import and export").RequireAuthorization(policy);
+        api.MapGet("/templates/{kind}.{format}", Template).WithName("GetImportTemplate")
+            .WithSummary("An empty import file with the column headers in Chinese and English (kind: residents or rooms; format: csv or xlsx).");
+        // Bearer-token clients send no antiforgery token; cookie sessions are SameSite=Lax, so a cross-site form cannot post here.
+        api.MapPost("/{kind}", Upload).DisableAntiforgery().WithName("StartImport")
+            .WithSummary("Uploads a CSV or .xlsx file (form field 'file', optional 'communityId'); answers 202 with the job. With ?wait=true answers 200 with the counts or 400 with the errors.");
+        api.MapGet("/jobs/{id}", Job).WithName("GetImportJob").WithSummary("Progress and outcome of an import job.");
+        api.MapGet("/{id}/errors.{format}", ErrorReport).WithName("GetImportErrors").WithSummary("The full error report of an import: row, column, value, problem.");
+
+        app.MapGet("/api/v1/residents/export.csv", (ResidentExport export, [AsParameters] ExportQuery query, CancellationToken ct) => Export(export, query, TableFormat.Csv, ct))
+            .WithTags("Import and export").WithName("ExportResidentsCsv").RequireAuthorization(policy)
+            .WithSummary("The filtered resident list (same filters as GET /residents) as CSV; personal data masked.");
+        app.MapGet("/api/v1/residents/export.xlsx", (ResidentExport export, [AsParameters] ExportQuery query, CancellationToken ct) => Export(export, query, TableFormat.Xlsx, ct))
+            .WithTags("Import and export").WithName("ExportResidentsXlsx").RequireAuthorization(policy)
+            .WithSummary("The filtered resident list (same filters as GET /residents) as Excel; personal data masked.");
+
+        app.MapPost("/import/upload", PageUpload).RequireAuthorization(policy).ExcludeFromDescription();
+        app.MapGet("/import/jobs/{id}/progress", PageProgress).RequireAuthorization(policy).ExcludeFromDescription();
+        return app;
+    }
+
+    static Results<FileContentHttpResult, NotFound> Template(string kind, string format)
+    {
+        if (!ImportColumns.TryParseKind(kind, out var k) || !TableWriter.TryParseFormat(format, out var f)) return TypedResults.NotFound();
+        var columns = ImportColumns.For(k);
+        var bytes = TableWriter.ToBytes(f, k == ImportKind.Rooms ? "房屋 rooms" : "居民 residents", columns.Select(c => c.TemplateHeader).ToList(), [], textColumns: true);
+        return TypedResults.File(bytes, TableWriter.ContentType(f), $"{k.ToString().ToLowerInvariant()}-template.{TableWriter.Extension(f)}");
+    }
+
+    static async Task<Results<Accepted<ImportJobDto>, Ok<ImportJobDto>, ValidationProblem, ProblemHttpResult>> Upload(
+        string kind, IFormFile? file, [FromForm] int? communityId, bool? wait, ImportUploads uploads, CancellationToken ct)
+    {
+        if (!ImportColumns.TryParseKind(kind, out var k)) throw new DomainException("Kind must be 'residents' or 'rooms'.", "kind");
+        var job = await uploads.StartAsync(k, file, communityId, ct);
+        if (wait != true) return TypedResults.Accepted($"/api/v1/imports/jobs/{job.Id}", job.ToDto());
+        await job.Completion.WaitAsync(ct);
+        var dto = job.ToDto();
+        if (job.State == ImportState.Succeeded) return TypedResults.Ok(dto);
+        if (job.Errors.Count == 0) return TypedResults.Problem(job.Message, statusCode: 500, title: "Import failed");
+        return TypedResults.ValidationProblem(Summary(job.Errors), detail: job.Message, title: "The file has errors; nothing was imported.",
+            extensions: new Dictionary<string, object?>
+            {
+                ["jobId"] = job.Id,
+                ["errorsCount"] = job.Errors.Count,
+                ["errorReportUrl"] = dto.ErrorReportUrl,
+                ["errorReportXlsxUrl"] = dto.ErrorReportXlsxUrl,
+            });
+    }
+
+    /// <summary>Errors by column header, "Row 7: …", capped: the full list is in the report.</summary>
+    static Dictionary<string, string[]> Summary(IReadOnlyList<ImportError> errors) =>
+        errors.Take(SummaryErrors).GroupBy(e => e.Column).ToDictionary(g => g.Key, g => g.Select(e => $"Row {e.Row}: {e.Message}").ToArray());
+
+    static Results<Ok<ImportJobDto>, NotFound> Job(string id, ImportJobs jobs, CurrentUser user) =>
+        jobs.Find(id, user.Id) is { } job ? TypedResults.Ok(job.ToDto()) : TypedResults.NotFound();
+
+    public static readonly IReadOnlyList<string> ErrorReportHeaders = ["行 row", "列 column", "值 value", "问题 problem"];
+
+    static Results<FileContentHttpResult, NotFound> ErrorReport(string id, string format, ImportJobs jobs, CurrentUser user)
+    {
+        if (jobs.Find(id, user.Id) is not { } job || !TableWriter.TryParseFormat(format, out var f)) return TypedResults.NotFound();
+        var bytes = TableWriter.ToBytes(f, "错误 errors", ErrorReportHeaders, job.Errors.Select(e => (IReadOnlyList<object?>)[e.Row, e.Column, e.Value, e.Message]));
+        return TypedResults.File(bytes, TableWriter.ContentType(f), $"import-errors-{id[..8]}.{TableWriter.Extension(f)}");
+    }
+
+    /// <summary>The query of GET /api/v1/residents, bound the same way.</summary>
+    public sealed record ExportQuery(string? Q, int? CommunityId, int? GridId, int? BuildingId, int? RoomId, LabelFilter? Label, Domain.Registry.AgeBand? AgeBand,
+        Domain.Registry.Gender? Gender, bool? IncludeMovedOut)
+    {
+        public ResidentFilter ToFilter() => new(Q, CommunityId, GridId, BuildingId, RoomId, Label, AgeBand, Gender, IncludeMovedOut ?? false);
+    }
+
+    static PushStreamHttpResult Export(ResidentExport export, ExportQuery query, TableFormat format, CancellationToken ct)
+    {
+        // Built before the answer starts, so a bad filter is still a 400 naming the field.
+        var rows = export.Prepare(query.ToFilter());
+        return TypedResults.Stream(body => export.WriteAsync(rows, query.ToFilter(), format, body, ct), TableWriter.ContentType(format),
+            $"residents-{DateTime.UtcNow:yyyyMMdd-HHmm}.{TableWriter.Extension(format)}");
+    }
+
+    /// <summary>The page's form post: form-bound parameters make ASP.NET Core check the antiforgery token.</summary>
+    static async Task<RedirectHttpResult> PageUpload([FromForm(Name = "kind")] string? kindText, IFormFile? file,
+        [FromForm(Name = "communityId")] string? communityText, ImportUploads uploads, CancellationToken ct)
+    {
+        var kind = ImportColumns.TryParseKind(kindText, out var k) ? k : ImportKind.Residents;
+        int? communityId = int.TryParse(communityText, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null;
+        ImportJob job;
+        try
+        {
+            job = await uploads.StartAsync(kind, file, communityId, ct);
+        }
+        catch (DomainException e)
+        {
+            job = uploads.Refused(kind, file, e.Field is null or ImportFile.Field or "communityId" ? e.Message : $"{e.Field}: {e.Message}");
+        }
+        return TypedResults.LocalRedirect($"/import?job={job.Id}");
+    }
+
+    static Results<RazorComponentResult<ImportProgress>, NotFound> PageProgress(string id, ImportJobs jobs, CurrentUser user) =>
+        jobs.Find(id, user.Id) is { } job
+            ? new RazorComponentResult<ImportProgress>(new { Job = job.ToDto(), Errors = job.Errors.Take(ImportProgress.ShownErrors).ToList() })
+            : TypedResults.NotFound();
+}
