@@ -41,6 +41,8 @@ public sealed class LinliServer : WebApplicationFactory<Program>
         builder.UseSetting("Linli:DataDirectory", Path.Combine(_dir, "data"));
         // Every test signs in through the page; the per-minute sign-in limit is for people, not for this suite.
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
+        // Request logs of a whole browser session would bury the test output.
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
     protected override void Dispose(bool disposing)

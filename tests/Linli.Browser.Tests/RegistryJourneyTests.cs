@@ -13,8 +13,15 @@ public sealed partial class RegistryJourneyTests(BrowserFixture app)
     {
         using var api = await app.ApiAsAsync("grid1");
         var residents = await api.GetFromJsonAsync<PageOf<ResidentRow>>("/api/v1/residents?pageSize=200");
-        // Not the first name on the unfiltered list: the search has to change the table for the test to see it work.
-        var target = residents!.Items.Where(r => r.PhoneMasked is not null).OrderBy(r => r.Id).Last();
+        // Not the first names on the unfiltered list, so the search has to change the table; and a name whose matches fit on
+        // the first page of results, so the link is there to click.
+        ResidentRow? target = null;
+        foreach (var candidate in residents!.Items.Where(r => r.PhoneMasked is not null).OrderByDescending(r => r.Id))
+        {
+            var matches = await api.GetFromJsonAsync<PageOf<ResidentRow>>($"/api/v1/residents?pageSize=20&q={Uri.EscapeDataString(candidate.Name)}");
+            if (matches!.Total <= 20) { target = candidate; break; }
+        }
+        Assert.NotNull(target);
 
         var page = await app.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "grid1");

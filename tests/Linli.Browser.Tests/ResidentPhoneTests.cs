@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -23,7 +24,7 @@ public sealed class ResidentPhoneTests(BrowserFixture app)
         var household = page.Locator("section[aria-labelledby=household]");
         await Expect(household.Locator("h2")).ToHaveTextAsync(home!.Label);
         foreach (var person in home.Household)
-            await Expect(household.Locator("li").Filter(new() { HasText = person.Name })).ToHaveCountAsync(1);
+            await Expect(household.Locator("li strong", new() { HasTextRegex = new Regex("^" + Regex.Escape(person.Name) + "$") })).ToHaveCountAsync(1);
         // Phone layout: nothing wider than the screen.
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the home page scrolls sideways on a phone");
 
