@@ -40,11 +40,9 @@ public static class ImportApi
         api.MapGet("/jobs/{id}", Job).WithName("GetImportJob").WithSummary("Progress and outcome of an import job.");
         api.MapGet("/{id}/errors.{format}", ErrorReport).WithName("GetImportErrors").WithSummary("The full error report of an import: row, column, value, problem.");
 
-        app.MapGet("/api/v1/residents/export.csv", (ResidentExport export, [AsParameters] ExportQuery query, CancellationToken ct) => Export(export, query, TableFormat.Csv, ct))
-            .WithTags("Import and export").WithName("ExportResidentsCsv").RequireAuthorization(policy)
-            .WithSummary("The filtered resident list (same filters as GET /residents) as CSV; personal data masked.");
-        app.MapGet("/api/v1/residents/export.xlsx", (ResidentExport export, [AsParameters] ExportQuery query, CancellationToken ct) => Export(export, query, TableFormat.Xlsx, ct))
-            .WithTags("Import and export").WithName("ExportResidentsXlsx").RequireAuthorization(policy)
+        app.MapGet("/api/v1/residents/export.csv", ExportCsv).WithTags("Import and export").WithName("ExportResidentsCsv").RequireAuthorization(policy)
+            .WithSummary("The filtered resident list (same filters as GET /residents) as CSV (UTF-8 with BOM); personal data masked.");
+        app.MapGet("/api/v1/residents/export.xlsx", ExportXlsx).WithTags("Import and export").WithName("ExportResidentsXlsx").RequireAuthorization(policy)
             .WithSummary("The filtered resident list (same filters as GET /residents) as Excel; personal data masked.");
 
         app.MapPost("/import/upload", PageUpload).RequireAuthorization(policy).ExcludeFromDescription();
@@ -96,19 +94,21 @@ public static class ImportApi
         return TypedResults.File(bytes, TableWriter.ContentType(f), $"import-errors-{id[..8]}.{TableWriter.Extension(f)}");
     }
 
-    /// <summary>The query of GET /api/v1/residents, bound the same way.</summary>
-    public sealed record ExportQuery(string? Q, int? CommunityId, int? GridId, int? BuildingId, int? RoomId, LabelFilter? Label, Domain.Registry.AgeBand? AgeBand,
-        Domain.Registry.Gender? Gender, bool? IncludeMovedOut)
-    {
-        public ResidentFilter ToFilter() => new(Q, CommunityId, GridId, BuildingId, RoomId, Label, AgeBand, Gender, IncludeMovedOut ?? false);
-    }
+    // The parameters of GET /api/v1/residents, one by one, so a bad value is named the same way there and here.
+    static PushStreamHttpResult ExportCsv(ResidentExport export, string? q, int? communityId, int? gridId, int? buildingId, int? roomId,
+        LabelFilter? label, Domain.Registry.AgeBand? ageBand, Domain.Registry.Gender? gender, bool? includeMovedOut, TimeProvider time, CancellationToken ct) =>
+        Export(export, time, new ResidentFilter(q, communityId, gridId, buildingId, roomId, label, ageBand, gender, includeMovedOut ?? false), TableFormat.Csv, ct);
 
-    static PushStreamHttpResult Export(ResidentExport export, ExportQuery query, TableFormat format, CancellationToken ct)
+    static PushStreamHttpResult ExportXlsx(ResidentExport export, string? q, int? communityId, int? gridId, int? buildingId, int? roomId,
+        LabelFilter? label, Domain.Registry.AgeBand? ageBand, Domain.Registry.Gender? gender, bool? includeMovedOut, TimeProvider time, CancellationToken ct) =>
+        Export(export, time, new ResidentFilter(q, communityId, gridId, buildingId, roomId, label, ageBand, gender, includeMovedOut ?? false), TableFormat.Xlsx, ct);
+
+    static PushStreamHttpResult Export(ResidentExport export, TimeProvider time, ResidentFilter filter, TableFormat format, CancellationToken ct)
     {
         // Built before the answer starts, so a bad filter is still a 400 naming the field.
-        var rows = export.Prepare(query.ToFilter());
-        return TypedResults.Stream(body => export.WriteAsync(rows, query.ToFilter(), format, body, ct), TableWriter.ContentType(format),
-            $"residents-{DateTime.UtcNow:yyyyMMdd-HHmm}.{TableWriter.Extension(format)}");
+        var rows = export.Prepare(filter);
+        return TypedResults.Stream(body => export.WriteAsync(rows, filter, format, body, ct), TableWriter.ContentType(format),
+            $"residents-{Clock.Local(time.GetUtcNow()):yyyyMMdd-HHmm}.{TableWriter.Extension(format)}");
     }
 
     /// <summary>The page's form post: form-bound parameters make ASP.NET Core check the antiforgery token.</summary>

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using CsvHelper;
-using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using System.Xml;
 using Linli.Domain.Common;
 
 namespace Linli.Web.Features.Registry;
@@ -171,33 +171,42 @@ public static class ImportFile
         }
     }
 
+    // The SDK opens the package and finds the parts; the sheet and shared strings are then read with a plain XmlReader,
+    // which is several times faster than OpenXmlReader for 100,000-row sheets (no element objects per cell).
+    static XmlReader Xml(OpenXmlPart part) =>
+        XmlReader.Create(part.GetStream(FileMode.Open, FileAccess.Read),
+            new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, CloseInput = true });
+
     static (List<string[]>, List<int>) ReadSheet(WorksheetPart part, List<string> strings, HashSet<uint> dateStyles)
     {
         var rows = new List<string[]>();
         var numbers = new List<int>();
         var cells = new List<string>();
         var rowNumber = 0;
-        using var reader = OpenXmlReader.Create(part);
-        while (reader.Read())
+        using var xml = Xml(part);
+        while (xml.Read())
         {
-            if (reader.ElementType == typeof(Row) && reader.IsStartElement)
+            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "row")
             {
-                var r = reader.Attributes.FirstOrDefault(a => a.LocalName == "r").Value;
-                rowNumber = r is not null ? int.Parse(r, CultureInfo.InvariantCulture) : rowNumber + 1;
+                rowNumber = int.TryParse(xml.GetAttribute("r"), CultureInfo.InvariantCulture, out var r) ? r : rowNumber + 1;
                 cells.Clear();
+                if (xml.IsEmptyElement) { rows.Add([]); numbers.Add(rowNumber); }
             }
-            else if (reader.ElementType == typeof(Row) && reader.IsEndElement)
+            else if (xml.NodeType == XmlNodeType.EndElement && xml.LocalName == "row")
             {
                 rows.Add([.. cells]);
                 numbers.Add(rowNumber);
                 if (rows.Count > MaxRows + 1 + 1000) break;
             }
-            else if (reader.ElementType == typeof(Cell) && reader.IsStartElement)
+            else if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "c")
             {
-                var cell = (Cell)reader.LoadCurrentElement()!;
-                var index = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : cells.Count;
+                var reference = xml.GetAttribute("r");
+                var type = xml.GetAttribute("t");
+                uint? style = uint.TryParse(xml.GetAttribute("s"), CultureInfo.InvariantCulture, out var st) ? st : null;
+                var raw = xml.IsEmptyElement ? "" : ReadText(xml, "c");
+                var index = reference is not null ? ColumnIndex(reference) : cells.Count;
                 while (cells.Count < index) cells.Add("");
-                var value = CellText(cell, strings, dateStyles);
+                var value = CellText(type, style, raw, strings, dateStyles);
                 if (index < cells.Count) cells[index] = value;
                 else cells.Add(value);
             }
@@ -205,36 +214,63 @@ public static class ImportFile
         return (rows, numbers);
     }
 
-    static string CellText(Cell cell, List<string> strings, HashSet<uint> dateStyles)
+    static string CellText(string? type, uint? style, string raw, List<string> strings, HashSet<uint> dateStyles)
     {
-        var raw = cell.CellValue?.Text ?? "";
-        var type = cell.DataType?.Value;
-        if (type == CellValues.SharedString)
-            return int.TryParse(raw, CultureInfo.InvariantCulture, out var i) && i >= 0 && i < strings.Count ? strings[i] : "";
-        if (type == CellValues.InlineString) return StringItemText(cell.InlineString);
-        if (type == CellValues.Boolean) return raw == "1" ? "TRUE" : "FALSE";
-        if (type is null or CellValues.Number && cell.StyleIndex?.Value is { } style && dateStyles.Contains(style)
-            && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial) && serial is > 0 and < 2958466)
-            return DateOnly.FromDateTime(DateTime.FromOADate(serial)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return raw;
+        switch (type)
+        {
+            case "s": return int.TryParse(raw, CultureInfo.InvariantCulture, out var i) && i >= 0 && i < strings.Count ? strings[i] : "";
+            case "b": return raw == "1" ? "TRUE" : "FALSE";
+            case null or "n":
+                if (style is { } s && dateStyles.Contains(s)
+                    && double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var serial) && serial is > 0 and < 2958466)
+                    return DateOnly.FromDateTime(DateTime.FromOADate(serial)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                return raw;
+            default: return raw; // inlineStr, str (formula result), e (error)
+        }
     }
 
-    /// <summary>The text of a shared or inline string, without the phonetic guides (rPh) Chinese Excel adds.</summary>
-    static string StringItemText(OpenXmlElement? item)
+    /// <summary>
+    /// The text inside the current element (a cell's value or inline string, or a shared string item), up to its end;
+    /// phonetic guides (rPh), which Chinese Excel adds to names, are left out.
+    /// </summary>
+    static string ReadText(XmlReader xml, string element)
     {
-        if (item is null) return "";
-        if (item.GetFirstChild<Text>() is { } t) return t.Text;
-        return string.Concat(item.Elements<Run>().Select(r => r.Text?.Text ?? ""));
+        string? single = null;
+        StringBuilder? many = null;
+        var phonetic = 0;
+        // ReadElementContentAsString already moves to the next node, which must be looked at before reading on.
+        var positioned = false;
+        while (positioned || xml.Read())
+        {
+            positioned = false;
+            if (xml.NodeType == XmlNodeType.EndElement)
+            {
+                if (xml.LocalName == element) break;
+                if (xml.LocalName == "rPh") phonetic--;
+            }
+            else if (xml.NodeType == XmlNodeType.Element)
+            {
+                if (xml.LocalName == "rPh" && !xml.IsEmptyElement) phonetic++;
+                else if (phonetic == 0 && xml.LocalName is "v" or "t" && !xml.IsEmptyElement)
+                {
+                    var text = xml.ReadElementContentAsString();
+                    if (single is null) single = text;
+                    else (many ??= new StringBuilder(single)).Append(text);
+                    positioned = true;
+                }
+            }
+        }
+        return many?.ToString() ?? single ?? "";
     }
 
     static List<string> SharedStrings(WorkbookPart workbook)
     {
         var list = new List<string>();
         if (workbook.SharedStringTablePart is not { } part) return list;
-        using var reader = OpenXmlReader.Create(part);
-        while (reader.Read())
-            if (reader.ElementType == typeof(SharedStringItem) && reader.IsStartElement)
-                list.Add(StringItemText(reader.LoadCurrentElement()));
+        using var xml = Xml(part);
+        while (xml.Read())
+            if (xml.NodeType == XmlNodeType.Element && xml.LocalName == "si")
+                list.Add(xml.IsEmptyElement ? "" : ReadText(xml, "si"));
         return list;
     }
 

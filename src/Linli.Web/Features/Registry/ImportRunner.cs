@@ -12,7 +12,7 @@ namespace Linli.Web.Features.Registry;
 /// Validates every row of an import against the domain rules and the uploader's part of the registry, collecting all
 /// problems; only a file without any is written, in one transaction, so a file is imported whole or not at all.
 /// </summary>
-public sealed class ImportRunner(DbContextOptions<LinliDbContext> options, IPersonalDataProtector protector, TimeProvider time)
+public sealed partial class ImportRunner(DbContextOptions<LinliDbContext> options, IPersonalDataProtector protector, TimeProvider time, ILogger<ImportRunner> logger)
 {
     const int LookupChunk = 500;
 
@@ -24,6 +24,7 @@ public sealed class ImportRunner(DbContextOptions<LinliDbContext> options, IPers
         // The worker has no HTTP request: the context gets the uploader's scope, so every read and write stays inside it.
         await using var db = new LinliDbContext(options, new UploaderScope(job.Scope));
         job.Enter(ImportState.Validating);
+        var started = time.GetTimestamp();
         var community = await db.Nodes.IgnoreQueryFilters().AsNoTracking().SingleAsync(n => n.Id == job.CommunityId, ct);
         var context = new RowContext(job, community, db);
         if (job.Kind == ImportKind.Residents)
@@ -31,7 +32,9 @@ public sealed class ImportRunner(DbContextOptions<LinliDbContext> options, IPers
             var plan = await ValidateResidentsAsync(context, ct);
             if (context.Errors.Count > 0) { job.Reject(context.SortedErrors()); return; }
             job.Enter(ImportState.Writing);
+            var validated = time.GetElapsedTime(started);
             await WriteAsync(db, job, community, [], plan.Residents, plan.Occupancies, plan.Rooms, ct);
+            Log.Imported(logger, job.Id, plan.Residents.Count, "residents", (long)validated.TotalMilliseconds, (long)time.GetElapsedTime(started).TotalMilliseconds);
             job.Succeed(new ImportCounts(0, plan.Residents.Count));
         }
         else
@@ -39,7 +42,9 @@ public sealed class ImportRunner(DbContextOptions<LinliDbContext> options, IPers
             var rooms = await ValidateRoomsAsync(context, ct);
             if (context.Errors.Count > 0) { job.Reject(context.SortedErrors()); return; }
             job.Enter(ImportState.Writing);
+            var validated = time.GetElapsedTime(started);
             await WriteAsync(db, job, community, rooms, [], [], [], ct);
+            Log.Imported(logger, job.Id, rooms.Count, "rooms", (long)validated.TotalMilliseconds, (long)time.GetElapsedTime(started).TotalMilliseconds);
             job.Succeed(new ImportCounts(rooms.Count, 0));
         }
     }
@@ -282,5 +287,11 @@ public sealed class ImportRunner(DbContextOptions<LinliDbContext> options, IPers
         db.Audit.Add(new AuditEntry(now, job.UserId, job.UserName, "Import", community, nameof(HierarchyNode), community.Id, $"{what} from {job.FileName}"));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+    }
+
+    static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Information, Message = "Import {JobId}: {Count} {What} validated in {ValidatedMs} ms, written in {TotalMs} ms in all.")]
+        public static partial void Imported(ILogger logger, string jobId, int count, string what, long validatedMs, long totalMs);
     }
 }
