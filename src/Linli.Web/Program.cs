@@ -4,6 +4,7 @@ using Linli.Web.Components;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
+using Linli.Web.Features.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);
 var seedOverride = args.SkipWhile(a => a != "--seed").Skip(1).FirstOrDefault();
@@ -13,6 +14,7 @@ builder.Services.AddLinliWeb(builder.Configuration);
 builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
 builder.Services.AddImportExport();
+builder.Services.AddStatisticsModule();
 
 var app = builder.Build();
 
@@ -33,6 +35,7 @@ app.MapLanguageSwitch();
 app.MapIdentity();
 app.MapRegistryApi();
 app.MapImportExport();
+app.MapStatisticsApi();
 app.MapRazorComponents<App>();
 
 app.Run();

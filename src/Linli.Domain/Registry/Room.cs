@@ -54,7 +54,8 @@ public sealed class Room : ScopedEntity
     public void MoveOut(Resident resident, DateOnly on)
     {
         ArgumentNullException.ThrowIfNull(resident);
-        var current = CurrentOccupancies().FirstOrDefault(o => o.ResidentId == resident.Id || ReferenceEquals(o.Resident, resident))
+        // Id 0 means "not saved yet" (seeding builds rooms and people first), so it identifies no one.
+        var current = CurrentOccupancies().FirstOrDefault(o => ReferenceEquals(o.Resident, resident) || (resident.Id != 0 && o.ResidentId == resident.Id))
             ?? throw new DomainException("This person does not live in this room.", "residentId");
         current.End(on);
         resident.LeaveRoom();

@@ -99,7 +99,9 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
                 var (col, row) = (b % cols, b / cols);
                 var plan = (X: 60 + col * 150, Y: 60 + row * (560 / rows), W: 100, H: Math.Max(30, 560 / rows - 50));
                 var grid = grids[b * grids.Count / profile.BuildingsPerCommunity];
-                var building = new Building(grid, $"{b + 1}号楼", Pick(rng, profile.UnitChoices), Pick(rng, profile.FloorChoices), profile.RoomsPerFloor,
+                // Sizes cycle through the choices rather than being drawn: drawn sizes left the demo a quarter short of its promised ~2,000 rooms.
+                var (units, floors) = (profile.UnitChoices[b % profile.UnitChoices.Length], profile.FloorChoices[b % profile.FloorChoices.Length]);
+                var building = new Building(grid, $"{b + 1}号楼", units, floors, profile.RoomsPerFloor,
                     plan, community.Latitude + (350 - plan.Y) * 0.0000045, community.Longitude + (plan.X - 500) * 0.0000052);
                 buildings.Add(building);
             }

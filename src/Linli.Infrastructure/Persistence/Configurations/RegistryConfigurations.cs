@@ -50,7 +50,8 @@ sealed class RoomConfiguration : IEntityTypeConfiguration<Room>
         b.Property(r => r.Occupancy).HasConversion<string>().HasMaxLength(20);
         b.HasOne<Building>().WithMany().HasForeignKey(r => r.BuildingId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(r => new { r.BuildingId, r.UnitNo, r.Number }).IsUnique();
-        b.HasIndex(r => new { r.CommunityId, r.Occupancy });
+        // Covering index for occupancy statistics, in the order they group by (scope keys included, so the scope filter needs no row).
+        b.HasIndex(r => new { r.CommunityId, r.GridId, r.BuildingId, r.Occupancy, r.StreetId, r.DistrictId });
         b.HasMany(r => r.Occupancies).WithOne().HasForeignKey(o => o.RoomId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(r => r.Occupancies).UsePropertyAccessMode(PropertyAccessMode.Field);
         ScopeColumns.Configure(b);
@@ -65,6 +66,7 @@ sealed class RoomOccupancyConfiguration : IEntityTypeConfiguration<RoomOccupancy
         b.Property(o => o.Relation).HasConversion<string>().HasMaxLength(20);
         b.HasOne(o => o.Resident).WithMany().HasForeignKey(o => o.ResidentId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(o => o.ResidentId);
+        b.HasIndex(o => o.LeaseEnd);
     }
 }
 
@@ -96,8 +98,9 @@ sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
         b.HasIndex(r => r.PhoneIndex);
         b.HasIndex(r => r.PhoneLast4);
         b.HasIndex(r => r.IdNumberLast4);
-        // Covering index for statistics: one pass over it answers age, gender and label counts per grid.
-        b.HasIndex(r => new { r.CommunityId, r.GridId, r.BirthDate, r.Gender, r.Labels });
+        // Covering index for statistics: one pass over it, in its own order, answers age, gender and label counts per grid.
+        // RoomId and the other scope keys are in it so that "living here" and the scope filter are answered from the index.
+        b.HasIndex(r => new { r.CommunityId, r.GridId, r.Gender, r.Labels, r.BirthDate, r.RoomId, r.StreetId, r.DistrictId });
         b.HasIndex(r => r.StreetId);
         b.HasIndex(r => r.GridId);
     }

@@ -68,6 +68,9 @@ public sealed class ResidentCommands(LinliDbContext db, IPersonalDataProtector p
         var room = await db.Rooms.Include(r => r.Occupancies).FirstAsync(r => r.Id == resident.RoomId, ct);
         var day = on ?? time.Today();
         if (day > time.Today()) throw new DomainException("Move-out date cannot be in the future.", "on");
+        // Checked here as well as in the domain so that the error names the request's field, not the entity's.
+        if (room.CurrentOccupancies().FirstOrDefault(o => o.ResidentId == resident.Id) is { } stay && day < stay.MovedInOn)
+            throw new DomainException($"Move-out date cannot be before the move-in date ({stay.MovedInOn:yyyy-MM-dd}).", "on");
         room.MoveOut(resident, day);
         resident.Touch(time.GetUtcNow());
         audit.Record("MoveOut", resident, nameof(Resident), resident.Id, $"room {room.Id}");

@@ -31,7 +31,7 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
     {
         ArgumentNullException.ThrowIfNull(filter);
         var today = time.Today();
-        var q = ScopeHint(db.Residents.AsNoTracking(), db.Scope);
+        var q = db.Residents.AsNoTracking();
         if (!filter.IncludeMovedOut) q = q.Where(r => r.RoomId != null);
         if (filter.CommunityId is { } c) q = q.Where(r => r.CommunityId == c);
         if (filter.GridId is { } g) q = q.Where(r => r.GridId == g);
@@ -45,8 +45,11 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             q = q.Where(r => r.BirthDate >= from && r.BirthDate <= to);
         }
         if (filter.Label is { } label) q = ApplyLabel(q, label, today);
-        if (!string.IsNullOrWhiteSpace(filter.Q)) q = ApplyText(q, filter.Q.Trim());
-        return q;
+        var keyLookup = false;
+        if (!string.IsNullOrWhiteSpace(filter.Q)) q = ApplyText(q, filter.Q.Trim(), out keyLookup);
+        // A look-up by key (phone, ID, last 4, room) finds a handful of rows through its own index. With the scope equality
+        // next to it, SQLite (no statistics) walks the (scope, name) index for the ORDER BY instead: 25,000 rows, ~300 ms.
+        return keyLookup ? q : ScopeHint(q, db.Scope);
     }
 
     public async Task<Page<ResidentSummaryDto>> SearchAsync(ResidentFilter filter, PageRequest page, CancellationToken ct)
@@ -112,16 +115,36 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             LabelFilter.Elderly80 => q.Where(r => r.BirthDate <= elder80),
             LabelFilter.Child => q.Where(r => r.BirthDate >= child),
             LabelFilter.ElderlyLivingAlone => q.Where(r => r.BirthDate <= elder60 && (r.Labels & ResidentLabels.LivingAlone) != 0),
-            _ => Flag(q, Enum.Parse<ResidentLabels>(label.ToString())),
+            // Constant flags (not parameters) so a database can match them against an index expression.
+            LabelFilter.LivingAlone => q.Where(r => (r.Labels & ResidentLabels.LivingAlone) != 0),
+            LabelFilter.Disabled => q.Where(r => (r.Labels & ResidentLabels.Disabled) != 0),
+            LabelFilter.LowIncome => q.Where(r => (r.Labels & ResidentLabels.LowIncome) != 0),
+            LabelFilter.Veteran => q.Where(r => (r.Labels & ResidentLabels.Veteran) != 0),
+            LabelFilter.PartyMember => q.Where(r => (r.Labels & ResidentLabels.PartyMember) != 0),
+            _ => throw new DomainException($"Unknown label {label}.", "label"),
         };
     }
 
-    static IQueryable<Resident> Flag(IQueryable<Resident> q, ResidentLabels flag) => q.Where(r => (r.Labels & flag) != 0);
-
-    IQueryable<Resident> ApplyText(IQueryable<Resident> q, string text)
+    IQueryable<Resident> ApplyText(IQueryable<Resident> q, string text, out bool keyLookup)
     {
+        keyLookup = true;
         if (text.Length > MaxQueryLength) throw new DomainException($"Search text must be at most {MaxQueryLength} characters.", "q");
         var compact = text.Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        // The room goes first and keeps its dashes: "12-2-601" with the dashes removed would look like a 6-digit ID prefix.
+        var room = RoomPattern().Match(text.Replace(" ", "", StringComparison.Ordinal));
+        if (room.Success)
+        {
+            var building = room.Groups[1].Value + "号楼";
+            var unit = room.Groups[2].Success ? int.Parse(room.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+            var number = room.Groups[3].Value;
+            // Buildings by name first, then rooms through the (building, unit, number) index; joining the other way round
+            // scans all rooms of the district (SQLite: ~50 ms instead of ~1 ms).
+            var buildings = db.Buildings.Where(b => b.Name == building).Select(b => b.Id);
+            var rooms = db.Rooms.Where(x => buildings.Contains(x.BuildingId) && x.Number == number);
+            if (unit is { } u) rooms = rooms.Where(x => x.UnitNo == u);
+            var roomIds = rooms.Select(x => (int?)x.Id);
+            return q.Where(r => roomIds.Contains(r.RoomId));
+        }
         if (PhoneNumber.TryParse(text, out var phone) && compact.Length >= 11)
         {
             var index = protector.BlindIndex(phone!.Value);
@@ -137,19 +160,10 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
             var last4 = compact.ToUpperInvariant();
             return q.Where(r => r.PhoneLast4 == last4 || r.IdNumberLast4 == last4);
         }
+        keyLookup = false;
         if (compact.Length == 6 && compact.All(char.IsAsciiDigit))
         {
             return q.Where(r => r.IdNumberMasked.StartsWith(compact));
-        }
-        var room = RoomPattern().Match(compact);
-        if (room.Success)
-        {
-            var building = room.Groups[1].Value + "号楼";
-            var unit = room.Groups[2].Success ? int.Parse(room.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
-            var number = room.Groups[3].Value;
-            var rooms = db.Rooms.Where(x => x.Number == number && (unit == null || x.UnitNo == unit)
-                && db.Buildings.Any(b => b.Id == x.BuildingId && b.Name == building)).Select(x => (int?)x.Id);
-            return q.Where(r => rooms.Contains(r.RoomId));
         }
         // A name, or the start of one: a range on the binary-collated name index.
         var upper = text + "\U0010FFFF";

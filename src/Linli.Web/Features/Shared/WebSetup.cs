@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Shared;
 
@@ -8,6 +11,7 @@ namespace Linli.Web.Features.Shared;
 public static class WebSetup
 {
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+    public const string LargeTextCookie = "linli.large";
 
     public static IServiceCollection AddLinliWeb(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,6 +33,9 @@ public static class WebSetup
         services.AddRazorComponents();
         services.AddAntiforgery();
         services.AddSingleton<DatabaseReadiness>();
+        services.AddDataProtection().SetApplicationName("linli");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
@@ -36,6 +43,7 @@ public static class WebSetup
     public static WebApplication UseLinliWeb(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization(o =>
@@ -55,6 +63,9 @@ public static class WebSetup
         return app;
     }
 
+    static string LocalOrHome(string? url) =>
+        url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+
     /// <summary>Remembers the chosen language in a cookie and goes back to the page.</summary>
     public static IEndpointRouteBuilder MapLanguageSwitch(this IEndpointRouteBuilder app)
     {
@@ -64,7 +75,13 @@ public static class WebSetup
             ctx.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(chosen)),
                 new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
-            return Results.LocalRedirect(returnUrl is { Length: > 0 } r && r.StartsWith('/') && !r.StartsWith("//", StringComparison.Ordinal) ? r : "/");
+            return Results.LocalRedirect(LocalOrHome(returnUrl));
+        }).ExcludeFromDescription();
+        app.MapGet("/display", (HttpContext ctx, bool large, string? returnUrl) =>
+        {
+            ctx.Response.Cookies.Append(LargeTextCookie, large ? "1" : "0",
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
+            return Results.LocalRedirect(LocalOrHome(returnUrl));
         }).ExcludeFromDescription();
         return app;
     }

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text.Json;
+using Linli.Infrastructure.Persistence;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Linli.Bench;
+
+/// <summary>
+/// Imports an .xlsx of residents through the public API (POST /api/v1/imports/residents, then polling the job) into a fresh
+/// demo database, timing from the upload until the job reports it is finished. The workbook comes from the importer's own
+/// sample generator (Linli.Web.Features.Registry.ImportSamples), so the bench and the importer agree on the columns.
+/// </summary>
+public static class ImportScenario
+{
+    const string GeneratorType = "Linli.Web.Features.Registry.ImportSamples";
+    static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
+
+    public static async Task<ScenarioResult> RunAsync(BenchDatabase database, string repoRoot, int rows, TextWriter log)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(log);
+        var result = new ScenarioResult("import", database.ProviderName);
+        var kind = $"{rows:N0} residents (.xlsx)";
+        result.Facts["how"] = "fresh demo database; POST the workbook as admin1, poll GET /api/v1/imports/jobs/{id} every 100 ms; time from upload start to a finished job; one run";
+
+        var workbook = Generate(rows, out var why);
+        if (workbook is null)
+        {
+            result.Rows.Add(Row.Pending("import", kind, "admin1", why!));
+            return result;
+        }
+        result.Facts["workbook size"] = $"{workbook.Length / 1024d:0} KiB";
+
+        var (connectionString, drop) = await FreshDatabaseAsync(database);
+        try
+        {
+            await using var app = await AppProcess.StartAsync(database, repoRoot, connectionString, log, seed: "demo");
+            var token = await app.TokenAsync("admin1");
+            var started = Stopwatch.GetTimestamp();
+            using var content = new MultipartFormDataContent();
+            var file = new ByteArrayContent(workbook);
+            file.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+            content.Add(file, "file", "residents.xlsx");
+            using var post = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/imports/residents", UriKind.Relative)) { Content = content };
+            using var accepted = await app.SendAsync(post, token);
+            var acceptedBody = await accepted.Content.ReadAsStringAsync();
+            var uploadMs = Samples.Ms(started);
+            if (accepted.StatusCode == HttpStatusCode.NotFound)
+            {
+                result.Rows.Add(Row.Pending("import", kind, "admin1", "POST /api/v1/imports/residents answers 404 (import module not merged yet)"));
+                return result;
+            }
+            if (accepted.StatusCode != HttpStatusCode.Accepted)
+            {
+                result.Rows.Add(Row.Pending("import", kind, "admin1", $"upload answered {(int)accepted.StatusCode}, expected 202: {Trim(acceptedBody)}"));
+                return result;
+            }
+            var jobId = JobId(accepted, acceptedBody)
+                ?? throw new InvalidOperationException($"202 without a job id (no Location header, no id in the body): {Trim(acceptedBody)}");
+            string status;
+            string last;
+            while (true)
+            {
+                var job = await app.GetAsync($"/api/v1/imports/jobs/{jobId}", token);
+                last = job.Body;
+                status = Status(job.Body);
+                if (job.Status != HttpStatusCode.OK) throw new InvalidOperationException($"job status answered {(int)job.Status}: {Trim(job.Body)}");
+                if (IsFinished(status)) break;
+                if (Stopwatch.GetElapsedTime(started) > JobTimeout) { status = "timed out"; break; }
+                await Task.Delay(100);
+            }
+            var totalMs = Samples.Ms(started);
+            var samples = new Samples();
+            samples.Add(totalMs);
+            result.Rows.Add(Row.Of("import", kind, "admin1", samples, null, 10_000, $"job {status}; upload + 202 took {uploadMs:0} ms; final job: {Trim(last)}"));
+            log.WriteLine($"  import of {rows} rows: {totalMs:0} ms, job {status}");
+        }
+        finally
+        {
+            await drop();
+        }
+        return result;
+    }
+
+    /// <summary>Finds a public static generator on ImportSamples that takes a row count and returns the workbook bytes.</summary>
+    static byte[]? Generate(int rows, out string? why)
+    {
+        var type = typeof(Linli.Web.Features.Registry.ResidentSearch).Assembly.GetType(GeneratorType);
+        if (type is null)
+        {
+            why = $"{GeneratorType} is not in this build (import module not merged yet)";
+            return null;
+        }
+        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
+        {
+            var parameters = method.GetParameters();
+            if (parameters.Length == 0 || parameters[0].ParameterType != typeof(int)) continue;
+            if (parameters.Skip(1).Any(p => !p.HasDefaultValue)) continue;
+            var args = parameters.Select((p, i) => i == 0 ? rows : p.DefaultValue).ToArray();
+            var value = method.Invoke(null, args);
+            if (value is Task task)
+            {
+                task.GetAwaiter().GetResult();
+                value = task.GetType().GetProperty("Result")?.GetValue(task);
+            }
+            switch (value)
+            {
+                case byte[] bytes: why = null; return bytes;
+                case MemoryStream ms: why = null; return ms.ToArray();
+                case Stream s:
+                    using (s)
+                    {
+                        using var copy = new MemoryStream();
+                        s.CopyTo(copy);
+                        why = null;
+                        return copy.ToArray();
+                    }
+            }
+        }
+        why = $"{GeneratorType} has no public static method (int rows, optional …) returning byte[] or Stream; its methods: "
+            + string.Join("; ", type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Select(m => m.ToString()));
+        return null;
+    }
+
+    static string? JobId(HttpResponseMessage response, string body)
+    {
+        if (response.Headers.Location is { } location) return location.OriginalString.TrimEnd('/').Split('/')[^1];
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            foreach (var name in new[] { "id", "jobId" })
+                if (json.RootElement.TryGetProperty(name, out var id)) return id.ToString();
+        }
+        catch (JsonException)
+        {
+            // Not JSON: no id in the body.
+        }
+        return null;
+    }
+
+    static string Status(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "";
+        }
+        catch (JsonException)
+        {
+            return "";
+        }
+    }
+
+    static bool IsFinished(string status) => status.ToLowerInvariant() is "completed" or "succeeded" or "done" or "finished" or "failed" or "completedwitherrors";
+
+    static string Trim(string body) => body.Length > 300 ? body[..300] + "…" : body;
+
+    /// <summary>An empty database the app migrates and seeds with the demo district on start; dropped afterwards.</summary>
+    static async Task<(string ConnectionString, Func<Task> Drop)> FreshDatabaseAsync(BenchDatabase database)
+    {
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            var file = Path.Combine(database.DataDirectory, $"import-{Guid.NewGuid():N}.db");
+            return ($"Data Source={file}", () =>
+            {
+                SqliteConnection.ClearAllPools();
+                foreach (var f in new[] { file, file + "-wal", file + "-shm" }) if (File.Exists(f)) File.Delete(f);
+                return Task.CompletedTask;
+            });
+        }
+        const string name = "linli_bench_import";
+        async Task Exec(string sql)
+        {
+            await using var c = new NpgsqlConnection(BenchDatabase.PostgresServer);
+            await c.OpenAsync();
+            await using var cmd = new NpgsqlCommand(sql, c);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        await Exec($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        await Exec($"CREATE DATABASE {name}");
+        return (new NpgsqlConnectionStringBuilder(BenchDatabase.PostgresServer) { Database = name }.ConnectionString,
+            () => Exec($"DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Linli.Bench;
+using Linli.Infrastructure.Persistence;
+
+// dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
+var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
+string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var providerName = (Option("--provider") ?? "sqlite").ToLowerInvariant();
+DatabaseProvider provider = providerName switch
+{
+    "sqlite" => DatabaseProvider.Sqlite,
+    "postgres" or "postgresql" => DatabaseProvider.Postgres,
+    _ => throw new ArgumentException($"--provider must be sqlite or postgres, not '{providerName}'."),
+};
+var runs = int.Parse(Option("--runs") ?? "200", CultureInfo.InvariantCulture);
+var rows = int.Parse(Option("--rows") ?? "10000", CultureInfo.InvariantCulture);
+var reseed = args.Contains("--reseed");
+
+string[] known = ["seed-large", "search", "stats", "pages", "import", "all"];
+if (!known.Contains(scenario))
+{
+    Console.Error.WriteLine($"usage: Linli.Bench <{string.Join('|', known)}> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]");
+    return 2;
+}
+
+var repoRoot = RepoRoot();
+// The machine is shared: the load average at the start says how noisy the absolute figures are.
+var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+var machine = $"{Environment.ProcessorCount} cores, load average {load} at start, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; shared and noisy: compare ratios, not absolute times";
+var database = BenchDatabase.For(provider, repoRoot);
+var log = Console.Out;
+
+async Task Run(string name, Func<Task<ScenarioResult>> body)
+{
+    log.WriteLine($"== {name} on {database.ProviderName}");
+    var result = await body();
+    var path = ReportWriter.Write(repoRoot, result, machine);
+    log.WriteLine(ReportWriter.Markdown(result, machine));
+    log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
+}
+
+var all = scenario == "all";
+if (all || scenario == "seed-large") await Run("seed-large", () => SeedScenario.RunAsync(database, reseed, log));
+if (all || scenario == "search") await Run("search", () => SearchScenario.RunAsync(database, runs, log, Option("--only")));
+if (all || scenario is "stats" or "pages" or "import")
+{
+    var wanted = all ? ["stats", "pages", "import"] : new[] { scenario };
+    if (wanted.Any(w => w != "import")) await database.EnsureSeededAsync(false, log);
+    foreach (var w in wanted)
+    {
+        switch (w)
+        {
+            case "stats": await Run("stats", () => HttpScenarios.StatsAsync(database, repoRoot, Math.Min(runs, 100), log)); break;
+            case "pages": await Run("pages", () => HttpScenarios.PagesAsync(database, repoRoot, Math.Min(runs, 100), log)); break;
+            case "import": await Run("import", () => ImportScenario.RunAsync(database, repoRoot, rows, log)); break;
+        }
+    }
+}
+return 0;
+
+static string RepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Linli.slnx"))) return dir.FullName;
+    for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "Linli.slnx"))) return dir.FullName;
+    throw new InvalidOperationException("Run the bench from inside the Linli repository (Linli.slnx not found).");
+}
