@@ -156,7 +156,7 @@ public sealed class ScopeTests
     {
         var room = Places.Room(id: 100);
         var scope = Scope.For(Role.Resident, room.CommunityId, room);
-        Assert.Equal(new Scope(ScopeLevel.Household, 100, HouseholdBuildingId: 10, HouseholdCommunityId: 3), scope);
+        Assert.Equal(new Scope(ScopeLevel.Household, 100, HouseholdBuildingId: 10, CommunityId: 3), scope);
     }
 
     [Fact]

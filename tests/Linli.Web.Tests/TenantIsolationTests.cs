@@ -98,8 +98,16 @@ public sealed class TenantIsolationTests(SharedDemoApp shared) : IClassFixture<S
         var grid = me.ScopeId;
         Assert.Contains(grid, Places.C1.GridIds);
 
+        // Their grid, and their community as its parent: a grid worker also uses the community's site plan and facilities.
         var nodes = (await grid1.GetOkAsync<List<NodeDto>>("/api/v1/nodes")).Flatten().ToList();
-        Assert.Equal([grid], nodes.Select(n => n.Id));
+        Assert.Equal([Places.C1.Id, grid], nodes.Select(n => n.Id).Order());
+
+        var facilities = await grid1.AllPagesAsync<FacilityDto>("/api/v1/facilities");
+        Assert.NotEmpty(facilities);
+        Assert.All(facilities, f => Assert.Equal(Places.C1.Id, f.CommunityId));
+        var plan = await grid1.GetOkAsync<SitePlanDto>($"/api/v1/communities/{Places.C1.Id}/plan");
+        Assert.All(plan.Buildings, b => Assert.Equal(grid, b.GridId));
+        Assert.NotEmpty(plan.Buildings);
 
         var buildings = await grid1.AllPagesAsync<BuildingDto>("/api/v1/buildings");
         Assert.NotEmpty(buildings);

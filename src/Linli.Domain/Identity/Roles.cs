@@ -48,18 +48,19 @@ public enum ScopeLevel { Nothing, Household, Grid, Community, Street, District, 
 
 /// <summary>
 /// The part of the hierarchy a signed-in user sees: a node and everything below it, or for a resident one household (room).
+/// <see cref="CommunityId"/> is the community a grid or household scope lies in: its facilities and organizations serve them too.
 /// </summary>
-public sealed record Scope(ScopeLevel Level, int Id, int HouseholdBuildingId = 0, int HouseholdCommunityId = 0)
+public sealed record Scope(ScopeLevel Level, int Id, int HouseholdBuildingId = 0, int CommunityId = 0)
 {
     public static readonly Scope None = new(ScopeLevel.Nothing, 0);
     public static readonly Scope System = new(ScopeLevel.System, 0);
 
-    public static Scope For(Role role, int nodeId, Room? household) => role switch
+    public static Scope For(Role role, int nodeId, Room? household, int nodeCommunityId = 0) => role switch
     {
         Role.Resident => household is null ? None : new Scope(ScopeLevel.Household, household.Id, household.BuildingId, household.CommunityId),
         _ => role.HeldAt() switch
         {
-            NodeKind.Grid => new Scope(ScopeLevel.Grid, nodeId),
+            NodeKind.Grid => new Scope(ScopeLevel.Grid, nodeId, CommunityId: nodeCommunityId),
             NodeKind.Community => new Scope(ScopeLevel.Community, nodeId),
             NodeKind.Street => new Scope(ScopeLevel.Street, nodeId),
             NodeKind.District => new Scope(ScopeLevel.District, nodeId),

@@ -18,7 +18,7 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public ScopeLevel ScopeLevel => _scope.Level;
     public int ScopeId => _scope.Id;
     public int HouseholdBuildingId => _scope.HouseholdBuildingId;
-    public int HouseholdCommunityId => _scope.HouseholdCommunityId;
+    public int ScopeCommunityId => _scope.CommunityId;
 
     public Scope Scope => _scope;
 
@@ -54,17 +54,21 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             modelBuilder.Entity<Resident>().Property(r => r.Name).UseCollation("C");
         }
 
-        modelBuilder.Entity<HierarchyNode>().HasQueryFilter(Scoped<HierarchyNode>(n => n.CommunityId == HouseholdCommunityId));
+        // Grid workers and residents also see their community: its node, its facilities and the organizations serving it.
+        modelBuilder.Entity<HierarchyNode>().HasQueryFilter(Scoped<HierarchyNode>(n => n.Id == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<Building>().HasQueryFilter(Scoped<Building>(b => b.Id == HouseholdBuildingId));
         modelBuilder.Entity<Room>().HasQueryFilter(Scoped<Room>(r => r.Id == ScopeId));
         modelBuilder.Entity<Resident>().HasQueryFilter(Scoped<Resident>(r => r.RoomId == ScopeId));
-        modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == HouseholdCommunityId));
-        modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == HouseholdCommunityId));
+        modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == ScopeCommunityId, alsoForGrid: true));
+        modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<AuditEntry>().HasQueryFilter(Scoped<AuditEntry>(_ => false));
     }
 
-    /// <summary>The scope rule, written once: system sees all, a node sees its subtree, a household what <paramref name="household"/> allows.</summary>
-    Expression<Func<T, bool>> Scoped<T>(Expression<Func<T, bool>> household) where T : ScopedEntity
+    /// <summary>
+    /// The scope rule, written once: system sees all, a node sees its subtree, a household what <paramref name="household"/>
+    /// allows; with <paramref name="alsoForGrid"/> a grid scope is widened by the same rule.
+    /// </summary>
+    Expression<Func<T, bool>> Scoped<T>(Expression<Func<T, bool>> household, bool alsoForGrid = false) where T : ScopedEntity
     {
         Expression<Func<T, bool>> byNode = e =>
             ScopeLevel == ScopeLevel.System
@@ -72,7 +76,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             || (ScopeLevel == ScopeLevel.Street && e.StreetId == ScopeId)
             || (ScopeLevel == ScopeLevel.Community && e.CommunityId == ScopeId)
             || (ScopeLevel == ScopeLevel.Grid && e.GridId == ScopeId);
-        Expression<Func<T, bool>> isHousehold = _ => ScopeLevel == ScopeLevel.Household;
+        Expression<Func<T, bool>> isHousehold = alsoForGrid
+            ? _ => ScopeLevel == ScopeLevel.Household || ScopeLevel == ScopeLevel.Grid
+            : _ => ScopeLevel == ScopeLevel.Household;
         var p = byNode.Parameters[0];
         var householdBody = new ReplaceParameter(household.Parameters[0], p).Visit(household.Body);
         return Expression.Lambda<Func<T, bool>>(

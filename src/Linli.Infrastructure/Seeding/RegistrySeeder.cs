@@ -184,11 +184,11 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
         (FacilityCategory Category, string Name, int X, int Y)[] inside =
         [
             (FacilityCategory.Gate, "东门", 990, 350), (FacilityCategory.Gate, "南门", 500, 690),
-            (FacilityCategory.ParkingLot, "地面停车场", 930, 80), (FacilityCategory.ParkingLot, "地下车库入口", 930, 620),
-            (FacilityCategory.GreenSpace, "中心花园", 500, 330), (FacilityCategory.GreenSpace, "北侧绿地", 300, 25),
-            (FacilityCategory.Playground, "儿童游乐场", 560, 380), (FacilityCategory.PumpRoom, "二次供水泵房", 40, 650),
-            (FacilityCategory.ActivityCenter, "居民活动中心", 440, 380), (FacilityCategory.GarbageStation, "垃圾分类投放点 A", 20, 200),
-            (FacilityCategory.GarbageStation, "垃圾分类投放点 B", 980, 500),
+            (FacilityCategory.ParkingLot, "地面停车场", 975, 30), (FacilityCategory.ParkingLot, "地下车库入口", 930, 620),
+            (FacilityCategory.GreenSpace, "中心花园", 485, 222), (FacilityCategory.GreenSpace, "北侧绿地", 300, 25),
+            (FacilityCategory.Playground, "儿童游乐场", 635, 408), (FacilityCategory.PumpRoom, "二次供水泵房", 40, 650),
+            (FacilityCategory.ActivityCenter, "居民活动中心", 335, 408), (FacilityCategory.GarbageStation, "垃圾分类投放点 A", 20, 222),
+            (FacilityCategory.GarbageStation, "垃圾分类投放点 B", 980, 592),
         ];
         foreach (var (category, name, x, y) in inside)
             db.Facilities.Add(new Facility(community, category, name, null, null,

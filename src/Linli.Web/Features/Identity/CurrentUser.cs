@@ -11,7 +11,7 @@ public sealed class CurrentUser : ICurrentScope
     public const string ScopeLevelClaim = "linli:scope-level";
     public const string ScopeIdClaim = "linli:scope-id";
     public const string HouseholdBuildingClaim = "linli:hh-building";
-    public const string HouseholdCommunityClaim = "linli:hh-community";
+    public const string ScopeCommunityClaim = "linli:scope-community";
     public const string DisplayNameClaim = "linli:display";
     public const string ResidentClaim = "linli:resident";
 
@@ -26,7 +26,7 @@ public sealed class CurrentUser : ICurrentScope
         NodeId = Int(user, NodeClaim);
         ResidentId = user.FindFirstValue(ResidentClaim) is { } r ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : null;
         Scope = new Scope(Enum.Parse<ScopeLevel>(user.FindFirstValue(ScopeLevelClaim)!), Int(user, ScopeIdClaim),
-            Int(user, HouseholdBuildingClaim), Int(user, HouseholdCommunityClaim));
+            Int(user, HouseholdBuildingClaim), Int(user, ScopeCommunityClaim));
         IsAuthenticated = true;
     }
 
@@ -59,7 +59,7 @@ public sealed class CurrentUser : ICurrentScope
             new(ScopeLevelClaim, scope.Level.ToString()),
             new(ScopeIdClaim, scope.Id.ToString(inv)),
             new(HouseholdBuildingClaim, scope.HouseholdBuildingId.ToString(inv)),
-            new(HouseholdCommunityClaim, scope.HouseholdCommunityId.ToString(inv)),
+            new(ScopeCommunityClaim, scope.CommunityId.ToString(inv)),
         ];
         if (account.ResidentId is { } rid) claims.Add(new(ResidentClaim, rid.ToString(inv)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));

@@ -77,7 +77,8 @@ public sealed class SignInService(LinliDbContext db, IPasswordHasher<UserAccount
             household = roomId is null ? null : await db.Rooms.IgnoreQueryFilters().AsNoTracking().SingleAsync(r => r.Id == roomId, ct);
             if (household is null) return new(null, null, SignInFailure.NoHousehold);
         }
-        return new(account, Scope.For(account.Role, account.NodeId, household), SignInFailure.None);
+        var nodeCommunity = await db.Nodes.IgnoreQueryFilters().Where(n => n.Id == account.NodeId).Select(n => n.CommunityId).SingleOrDefaultAsync(ct);
+        return new(account, Scope.For(account.Role, account.NodeId, household, nodeCommunity), SignInFailure.None);
     }
 
     static string Hash(string code) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(code)));

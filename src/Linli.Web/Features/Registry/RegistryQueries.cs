@@ -90,6 +90,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
     {
         var community = await db.Nodes.AsNoTracking().FirstOrDefaultAsync(n => n.Id == communityId && n.Kind == NodeKind.Community, ct)
             ?? throw new NotFoundException("Community");
+        // A grid worker's plan holds their own grid's buildings (the scope filter decides).
         var buildings = await db.Buildings.AsNoTracking().Where(b => b.CommunityId == communityId).OrderBy(b => b.Id).ToListAsync(ct);
         var facilities = await db.Facilities.AsNoTracking().Where(f => f.CommunityId == communityId && f.PlanX != null).ToListAsync(ct);
         return new SitePlanDto(community.Id, community.Name, await WithCountsAsync(buildings, ct), facilities.Select(f => ToDto(f, null)).ToList());
