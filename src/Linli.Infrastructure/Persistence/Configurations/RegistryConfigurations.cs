@@ -103,6 +103,12 @@ sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
         b.HasIndex(r => new { r.CommunityId, r.GridId, r.Gender, r.Labels, r.BirthDate, r.RoomId, r.StreetId, r.DistrictId });
         b.HasIndex(r => r.StreetId);
         b.HasIndex(r => r.GridId);
+        // Welfare work lists the people living alone every day: a partial index keeps that list and its count small at
+        // district scale. ResidentSearch writes the flag as a constant so the query matches the index condition.
+        b.HasIndex(r => new { r.CommunityId, r.Name, r.GridId, r.StreetId, r.DistrictId }, "IX_residents_LivingAlone")
+            .HasFilter("(\"Labels\" & 1) <> 0 AND \"RoomId\" IS NOT NULL");
+        // Age-band lists (elderly 80+) across a district: the birth-date range with the scope keys, answerable from the index.
+        b.HasIndex(r => new { r.BirthDate, r.RoomId, r.DistrictId, r.StreetId, r.CommunityId, r.GridId });
     }
 }
 
