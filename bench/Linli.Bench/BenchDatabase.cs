@@ -129,7 +129,7 @@ public sealed class BenchDatabase
             await using var c = new SqliteConnection(ConnectionString);
             await c.OpenAsync();
             await using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+            cmd.CommandText = "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);";
             cmd.CommandTimeout = 900;
             await cmd.ExecuteNonQueryAsync();
         }
