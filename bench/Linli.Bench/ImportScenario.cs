@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Reflection;
 using System.Text.Json;
 using Linli.Infrastructure.Persistence;
+using Linli.Web.Features.Registry;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -16,7 +16,6 @@ namespace Linli.Bench;
 /// </summary>
 public static class ImportScenario
 {
-    const string GeneratorType = "Linli.Web.Features.Registry.ImportSamples";
     static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 
     public static async Task<ScenarioResult> RunAsync(BenchDatabase database, string repoRoot, int rows, TextWriter log)
@@ -27,12 +26,7 @@ public static class ImportScenario
         var kind = $"{rows:N0} residents (.xlsx)";
         result.Facts["how"] = "fresh demo database; POST the workbook as admin1, poll GET /api/v1/imports/jobs/{id} every 100 ms; time from upload start to a finished job; one run";
 
-        var workbook = Generate(rows, out var why);
-        if (workbook is null)
-        {
-            result.Rows.Add(Row.Pending("import", kind, "admin1", why!));
-            return result;
-        }
+        var workbook = Generate(rows);
         result.Facts["workbook size"] = $"{workbook.Length / 1024d:0} KiB";
 
         var (connectionString, drop) = await FreshDatabaseAsync(database);
@@ -86,45 +80,12 @@ public static class ImportScenario
         return result;
     }
 
-    /// <summary>Finds a public static generator on ImportSamples that takes a row count and returns the workbook bytes.</summary>
-    static byte[]? Generate(int rows, out string? why)
-    {
-        var type = typeof(Linli.Web.Features.Registry.ResidentSearch).Assembly.GetType(GeneratorType);
-        if (type is null)
-        {
-            why = $"{GeneratorType} is not in this build (import module not merged yet)";
-            return null;
-        }
-        foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
-        {
-            var parameters = method.GetParameters();
-            if (parameters.Length == 0 || parameters[0].ParameterType != typeof(int)) continue;
-            if (parameters.Skip(1).Any(p => !p.HasDefaultValue)) continue;
-            var args = parameters.Select((p, i) => i == 0 ? rows : p.DefaultValue).ToArray();
-            var value = method.Invoke(null, args);
-            if (value is Task task)
-            {
-                task.GetAwaiter().GetResult();
-                value = task.GetType().GetProperty("Result")?.GetValue(task);
-            }
-            switch (value)
-            {
-                case byte[] bytes: why = null; return bytes;
-                case MemoryStream ms: why = null; return ms.ToArray();
-                case Stream s:
-                    using (s)
-                    {
-                        using var copy = new MemoryStream();
-                        s.CopyTo(copy);
-                        why = null;
-                        return copy.ToArray();
-                    }
-            }
-        }
-        why = $"{GeneratorType} has no public static method (int rows, optional …) returning byte[] or Stream; its methods: "
-            + string.Join("; ", type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).Select(m => m.ToString()));
-        return null;
-    }
+    /// <summary>
+    /// The importer's own sample generator, spread over unit 1, floors 1–6 of the first community's 17 demo buildings
+    /// (every demo building has those rooms), so the bench and the importer agree on the columns.
+    /// </summary>
+    static byte[] Generate(int rows) =>
+        ImportSamples.Residents(TableFormat.Xlsx, rows, ImportSamples.StandardRooms(Enumerable.Range(1, 17).Select(i => $"{i}号楼")), seed: 10_000);
 
     static string? JobId(HttpResponseMessage response, string body)
     {

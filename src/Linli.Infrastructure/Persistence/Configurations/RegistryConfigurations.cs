@@ -107,6 +107,9 @@ sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
         // district scale. ResidentSearch writes the flag as a constant so the query matches the index condition.
         b.HasIndex(r => new { r.CommunityId, r.Name, r.GridId, r.StreetId, r.DistrictId }, "IX_residents_LivingAlone")
             .HasFilter("(\"Labels\" & 1) <> 0 AND \"RoomId\" IS NOT NULL");
+        // The same list for a whole district: SQLite only takes a partial index through an equality on its first column.
+        b.HasIndex(r => new { r.DistrictId, r.Name, r.StreetId, r.CommunityId, r.GridId }, "IX_residents_LivingAlone_District")
+            .HasFilter("(\"Labels\" & 1) <> 0 AND \"RoomId\" IS NOT NULL");
         // Age-band lists (elderly 80+) across a district: the birth-date range with the scope keys, answerable from the index.
         b.HasIndex(r => new { r.BirthDate, r.RoomId, r.DistrictId, r.StreetId, r.CommunityId, r.GridId });
     }

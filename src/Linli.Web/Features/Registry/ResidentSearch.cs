@@ -100,6 +100,7 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
         ScopeLevel.Grid => q.Where(r => r.GridId == scope.Id),
         ScopeLevel.Community => q.Where(r => r.CommunityId == scope.Id),
         ScopeLevel.Street => q.Where(r => r.StreetId == scope.Id),
+        ScopeLevel.District => q.Where(r => r.DistrictId == scope.Id),
         ScopeLevel.Household => q.Where(r => r.RoomId == scope.Id),
         _ => q,
     };

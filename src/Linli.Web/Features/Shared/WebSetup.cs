@@ -24,6 +24,17 @@ public static class WebSetup
         services.AddSwaggerGen(o =>
         {
             o.SwaggerDoc("v1", new() { Title = "Linli API", Version = "v1", Description = "邻里 smart-community platform: registry, identity and more." });
+            // Swagger UI's "Authorize" button: sign in with POST /api/v1/auth/token and paste the access token.
+            o.AddSecurityDefinition("Bearer", new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                Description = "The accessToken from POST /api/v1/auth/token (or /api/v1/auth/code/token).",
+            });
+            o.AddSecurityRequirement(document => new Microsoft.OpenApi.OpenApiSecurityRequirement
+            {
+                [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("Bearer", document)] = [],
+            });
             o.CustomSchemaIds(t => t.FullName!.Replace("Linli.Web.Features.", "", StringComparison.Ordinal).Replace("+", ".", StringComparison.Ordinal));
         });
         services.AddLocalization(o => o.ResourcesPath = "Resources");
