@@ -151,8 +151,8 @@ public static class SearchScenario
         // For a key look-up the scope check is kept out of index choice (unary +), as a careful hand-written query would.
         var predicate = $"r.\"RoomId\" IS NOT NULL AND {(keyLookup ? "+" : "")}r.\"{scopeColumn}\" = @scope AND {where.Where}";
         int total;
-        await using (var count = Command(conn, $"SELECT COUNT(*) FROM residents r WHERE {predicate}", scopeId, where))
-            total = Convert.ToInt32(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        await using (var count = Command(conn, $"SELECT COUNT(*) FROM (SELECT 1 FROM residents r WHERE {predicate} LIMIT 10001) x", scopeId, where))
+            total = Math.Min(10_000, Convert.ToInt32(await count.ExecuteScalarAsync(), CultureInfo.InvariantCulture)); // counted like ResidentSearch: exactly up to 10,000
         await using var page = Command(conn, $"""
             SELECT r."Id", r."Name", r."Gender", r."BirthDate", r."PhoneMasked", r."IdNumberMasked", r."RoomId", r."Relation", r."Labels", r."GridId",
                    b."Name", x."UnitNo", x."Number"

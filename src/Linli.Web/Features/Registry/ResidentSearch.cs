@@ -21,6 +21,12 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
 {
     public const int MaxQueryLength = 40;
 
+    /// <summary>
+    /// Residents are counted exactly up to here. Counting a whole district (500,000 people) costs more than the rest of the
+    /// page together, and nobody pages through 10,000 rows; the statistics give exact totals.
+    /// </summary>
+    public const int CountLimit = 10_000;
+
     [GeneratedRegex(@"^(\d{1,3})(?:号楼|栋|幢|-|—)(?:(\d{1,2})(?:单元|-|—))?(\d{3,4})(?:室)?$")]
     private static partial Regex RoomPattern();
 
@@ -55,9 +61,9 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
     public async Task<Page<ResidentSummaryDto>> SearchAsync(ResidentFilter filter, PageRequest page, CancellationToken ct)
     {
         var q = Query(filter);
-        var total = await q.CountAsync(ct);
+        var counted = await q.Take(CountLimit + 1).CountAsync(ct);
         var rows = await q.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
-        return new Page<ResidentSummaryDto>(await SummariesAsync(rows, ct), page.Page, page.PageSize, total);
+        return new Page<ResidentSummaryDto>(await SummariesAsync(rows, ct), page.Page, page.PageSize, Math.Min(counted, CountLimit), counted > CountLimit);
     }
 
     /// <summary>Maps residents to list rows, fetching the room labels of the page in one query.</summary>

@@ -1,7 +1,10 @@
 namespace Linli.Web.Features.Shared;
 
-/// <summary>A page of a list: every list in the API is paged, with the total so clients can show "1–20 of 4,812".</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, int Total)
+/// <summary>
+/// A page of a list: every list in the API is paged, with the total so clients can show "1–20 of 4,812". Where counting
+/// stops early (<see cref="TotalIsLowerBound"/>), there are at least <see cref="Total"/> items: "10,000+".
+/// </summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, int Total, bool TotalIsLowerBound = false)
 {
     public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }
