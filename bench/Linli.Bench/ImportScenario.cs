@@ -108,7 +108,7 @@ public static class ImportScenario
         try
         {
             using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "";
+            return json.RootElement.TryGetProperty("state", out var s) ? s.ToString() : "";
         }
         catch (JsonException)
         {
