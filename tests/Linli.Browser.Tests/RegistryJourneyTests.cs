@@ -134,7 +134,7 @@ public sealed partial class RegistryJourneyTests(BrowserFixture app)
 
         var error = page.Locator("#idNumber-err");
         await Expect(error).ToBeVisibleAsync();
-        await Expect(error).Not.ToBeEmptyAsync();
+        await Expect(error).ToContainTextAsync("校验码"); // the reason, in the page's language
         await Expect(page.Locator("#idNumber")).ToHaveAttributeAsync("aria-invalid", "true");
         // The message sits right after the ID field (and its hint), not somewhere else on the page.
         Assert.True(await page.EvaluateAsync<bool>("() => { const f = document.getElementById('idNumber'); const e = document.getElementById('idNumber-err'); return f.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING && e.previousElementSibling.id === 'id-hint'; }"));

@@ -14,6 +14,7 @@ public static class RegistryApi
         services.AddScoped<ResidentSearch>();
         services.AddScoped<RegistryQueries>();
         services.AddScoped<ResidentCommands>();
+        services.AddScoped<PlaceCommands>();
         return services;
     }
 
@@ -37,6 +38,9 @@ public static class RegistryApi
         edit.MapPut("/{id:int}", Update).WithName("UpdateResident").WithSummary("Edits a resident's name, numbers, labels and emergency contact.");
         edit.MapPost("/{id:int}/move-out", MoveOut).WithName("MoveOutResident").WithSummary("Records that a resident moved out of their room.");
 
+        app.MapPost("/api/v1/buildings", CreateBuilding).WithTags("Registry").WithName("CreateBuilding")
+            .WithSummary("Adds a building to a grid and lays out its rooms (units × floors × rooms per floor).")
+            .RequireAuthorization(IdentityModule.Policy(Permission.EditPlaces));
         app.MapPost("/api/v1/residents/{id:int}/unmask", Unmask).WithTags("Registry").WithName("UnmaskResident")
             .WithSummary("Shows the full ID card and phone numbers; the view is written to the audit log.")
             .RequireAuthorization(IdentityModule.Policy(Permission.Unmask));
@@ -86,6 +90,12 @@ public static class RegistryApi
     {
         await commands.MoveOutAsync(id, request?.On, ct);
         return TypedResults.Ok(await q.ResidentAsync(id, ct));
+    }
+
+    static async Task<Created<BuildingDetailDto>> CreateBuilding(CreateBuildingRequest request, PlaceCommands commands, RegistryQueries q, CancellationToken ct)
+    {
+        var id = await commands.CreateBuildingAsync(request, ct);
+        return TypedResults.Created($"/api/v1/buildings/{id}", await q.BuildingAsync(id, ct));
     }
 
     static async Task<Ok<UnmaskedDto>> Unmask(int id, ResidentCommands commands, CancellationToken ct) => TypedResults.Ok(await commands.UnmaskAsync(id, ct));
