@@ -32,7 +32,9 @@ public static class DependencyInjection
         {
             if (options.Provider == DatabaseProvider.Postgres) db.UseNpgsql(connectionString);
             else db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
-            db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning));
+            // Capped counts (Take(n).Count()) limit rows on purpose and need no order; everything that pages orders first.
+            db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning,
+                CoreEventId.RowLimitingOperationWithoutOrderByWarning));
         });
         services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));

@@ -46,7 +46,11 @@ public static class WebSetup
         services.AddSingleton<DatabaseReadiness>();
         services.AddDataProtection().SetApplicationName("linli");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
+            new ConfigureOptions<KeyManagementOptions>(o =>
+            {
+                o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>());
+                o.XmlEncryptor = new DataProtectionKeyEncryptor(sp.GetRequiredService<Linli.Domain.Common.IPersonalDataProtector>());
+            }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return services;
     }
