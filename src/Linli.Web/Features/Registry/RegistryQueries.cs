@@ -25,7 +25,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
         if (communityId is { } c) q = q.Where(b => b.CommunityId == c);
         if (gridId is { } g) q = q.Where(b => b.GridId == g);
         var total = await q.CountAsync(ct);
-        var rows = await q.OrderBy(b => b.CommunityId).ThenBy(b => b.Id).Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        var rows = await q.OrderBy(b => b.CommunityId).ThenBy(b => b.Id).Skip(page.Offset).Take(page.PageSize).ToListAsync(ct);
         return new Page<BuildingDto>(await WithCountsAsync(rows, ct), page.Page, page.PageSize, total);
     }
 
@@ -116,7 +116,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
             var from = origin ?? centres.GetValueOrDefault(f.CommunityId);
             return ToDto(f, from == default ? null : (int)Math.Round(Geo.DistanceMeters(from.Item1, from.Item2, f.Latitude, f.Longitude)));
         }).OrderBy(f => f.DistanceMeters ?? int.MaxValue).ThenBy(f => f.Name).ToList();
-        return new Page<FacilityDto>(rows.Skip(page.Skip).Take(page.PageSize).ToList(), page.Page, page.PageSize, rows.Count);
+        return new Page<FacilityDto>(rows.Skip(page.Offset).Take(page.PageSize).ToList(), page.Page, page.PageSize, rows.Count);
     }
 
     static FacilityDto ToDto(Facility f, int? distance) =>
@@ -127,7 +127,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
         var q = db.Organizations.AsNoTracking();
         if (kind is { } k) q = q.Where(o => o.Kind == k);
         var total = await q.CountAsync(ct);
-        var rows = await q.OrderBy(o => o.CommunityId).ThenBy(o => o.Id).Skip(page.Skip).Take(page.PageSize)
+        var rows = await q.OrderBy(o => o.CommunityId).ThenBy(o => o.Id).Skip(page.Offset).Take(page.PageSize)
             .Select(o => new OrganizationDto(o.Id, o.Kind, o.Name, o.ContactName, o.Phone, o.CommunityId)).ToListAsync(ct);
         return new Page<OrganizationDto>(rows, page.Page, page.PageSize, total);
     }
@@ -136,7 +136,7 @@ public sealed class RegistryQueries(LinliDbContext db, ResidentSearch search, Ti
     {
         var q = db.Audit.AsNoTracking();
         var total = await q.CountAsync(ct);
-        var rows = await q.OrderByDescending(a => a.Id).Skip(page.Skip).Take(page.PageSize)
+        var rows = await q.OrderByDescending(a => a.Id).Skip(page.Offset).Take(page.PageSize)
             .Select(a => new AuditEntryDto(a.Id, a.At, a.UserName, a.Action, a.SubjectType, a.SubjectId, a.Detail)).ToListAsync(ct);
         return new Page<AuditEntryDto>(rows, page.Page, page.PageSize, total);
     }

@@ -64,7 +64,7 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
     {
         var q = Query(filter);
         var counted = await q.Take(CountLimit + 1).CountAsync(ct);
-        var rows = await q.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Skip).Take(page.PageSize).ToListAsync(ct);
+        var rows = await q.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Offset).Take(page.PageSize).ToListAsync(ct);
         return new Page<ResidentSummaryDto>(await SummariesAsync(rows, ct), page.Page, page.PageSize, Math.Min(counted, CountLimit), counted > CountLimit);
     }
 

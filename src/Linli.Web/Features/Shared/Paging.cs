@@ -23,5 +23,5 @@ public readonly record struct PageRequest(int Page, int PageSize)
         return new PageRequest(p, s);
     }
 
-    public int Skip => (Page - 1) * PageSize;
+    public int Offset => (Page - 1) * PageSize;
 }
