@@ -21,10 +21,26 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             DomainException e => Validation(e.Field ?? "request", e.Message),
             BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), "The value is not valid here: " + FirstLine(json.Message)),
             BadHttpRequestException e => WithStatus(Validation(ParameterName(e.Message), e.Message), e.StatusCode),
+            // A page's [SupplyParameterFromQuery] that cannot parse its value, e.g. /residents?page=abc.
+            InvalidOperationException e when e.Message.StartsWith("Cannot parse the value", StringComparison.Ordinal) =>
+                Validation(LastQuoted(e.Message), "The value is not valid here."),
             _ => null,
         };
         if (problem is null) return false;
         httpContext.Response.StatusCode = problem.Status ?? 400;
+        if (!httpContext.Request.Path.StartsWithSegments("/api") && httpContext.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
+        {
+            // A person in a browser gets a page with the reason and a way back, not JSON.
+            httpContext.Response.ContentType = "text/html; charset=utf-8";
+            var detail = System.Net.WebUtility.HtmlEncode(problem.Detail ?? problem.Title ?? "");
+            await httpContext.Response.WriteAsync($$"""
+                <!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+                <title>{{problem.Title}} · 邻里</title><link rel="stylesheet" href="/css/site.css"></head>
+                <body><main id="main"><h1>{{problem.Status}} · {{System.Net.WebUtility.HtmlEncode(problem.Title ?? "")}}</h1>
+                <p class="notice">{{detail}}</p><p><a href="javascript:history.back()">← 返回 / Back</a> · <a href="/">首页 / Home</a></p></main></body></html>
+                """, cancellationToken);
+            return true;
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
@@ -46,6 +62,13 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
 
     static string FirstLine(string message) => message.Split('\n')[0].Split(" Path:")[0];
+
+    static string LastQuoted(string message)
+    {
+        var end = message.LastIndexOf('\'');
+        var start = end <= 0 ? -1 : message.LastIndexOf('\'', end - 1);
+        return start < 0 ? "request" : message[(start + 1)..end];
+    }
 
     static string ParameterName(string message)
     {
