@@ -27,4 +27,17 @@ public sealed class PageInputTests(SharedDemoApp shared) : IClassFixture<SharedD
         Assert.Contains(field + ":", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/\"", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Someone_outside_the_callers_area_is_not_found_and_the_page_offers_a_way_back()
+    {
+        var admin1 = await shared.App.ClientAsAsync("admin1");
+
+        using var response = await admin1.GetAsync($"/residents/{shared.Places.C2.ResidentId}");
+
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("在您的辖区内未找到", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(shared.Places.C2.SomeResidents[0].Name, html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/residents\"", html, StringComparison.Ordinal);
+    }
 }
