@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Linli.Domain.Identity;
 using Linli.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Web.Features.Identity;
 
@@ -15,8 +16,13 @@ public sealed class CurrentUser : ICurrentScope
     public const string DisplayNameClaim = "linli:display";
     public const string ResidentClaim = "linli:resident";
 
-    public CurrentUser(IHttpContextAccessor accessor)
+    readonly DbContextOptions<LinliDbContext>? _dbOptions;
+    readonly Scope _claimedScope = Scope.None;
+    Scope? _scope;
+
+    public CurrentUser(IHttpContextAccessor accessor, DbContextOptions<LinliDbContext>? dbOptions = null)
     {
+        _dbOptions = dbOptions;
         var user = accessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated != true) return;
         Id = Int(user, ClaimTypes.NameIdentifier);
@@ -25,7 +31,7 @@ public sealed class CurrentUser : ICurrentScope
         Role = Enum.Parse<Role>(user.FindFirstValue(ClaimTypes.Role)!);
         NodeId = Int(user, NodeClaim);
         ResidentId = user.FindFirstValue(ResidentClaim) is { } r ? int.Parse(r, System.Globalization.CultureInfo.InvariantCulture) : null;
-        Scope = new Scope(Enum.Parse<ScopeLevel>(user.FindFirstValue(ScopeLevelClaim)!), Int(user, ScopeIdClaim),
+        _claimedScope = new Scope(Enum.Parse<ScopeLevel>(user.FindFirstValue(ScopeLevelClaim)!), Int(user, ScopeIdClaim),
             Int(user, HouseholdBuildingClaim), Int(user, ScopeCommunityClaim));
         IsAuthenticated = true;
     }
@@ -37,7 +43,20 @@ public sealed class CurrentUser : ICurrentScope
     public Role Role { get; }
     public int NodeId { get; }
     public int? ResidentId { get; }
-    public Scope Scope { get; } = Scope.None;
+
+    /// <summary>
+    /// The scope signed in with; for a resident only while they still live in that household. A cookie lasts hours and a
+    /// household changes on move-out: the tenant who left must not go on reading the family that moved in.
+    /// </summary>
+    public Scope Scope => _scope ??= _claimedScope.Level == ScopeLevel.Household ? HouseholdStillHeld() : _claimedScope;
+
+    Scope HouseholdStillHeld()
+    {
+        if (_dbOptions is null || ResidentId is null) return Scope.None;
+        using var db = new LinliDbContext(_dbOptions, SystemScope.Instance);
+        var room = db.Residents.AsNoTracking().Where(r => r.Id == ResidentId).Select(r => r.RoomId).FirstOrDefault();
+        return room == _claimedScope.Id ? _claimedScope : Scope.None;
+    }
 
     public bool Can(Permission permission) => IsAuthenticated && Role.Has(permission);
 
