@@ -63,9 +63,18 @@ public sealed partial class ResidentSearch(LinliDbContext db, IPersonalDataProte
     public async Task<Page<ResidentSummaryDto>> SearchAsync(ResidentFilter filter, PageRequest page, CancellationToken ct)
     {
         var q = Query(filter);
-        var counted = await q.Take(CountLimit + 1).CountAsync(ct);
+        var (total, lowerBound) = await CountAsync(q, ct);
         var rows = await q.OrderBy(r => r.Name).ThenBy(r => r.Id).Skip(page.Offset).Take(page.PageSize).ToListAsync(ct);
-        return new Page<ResidentSummaryDto>(await SummariesAsync(rows, ct), page.Page, page.PageSize, Math.Min(counted, CountLimit), counted > CountLimit);
+        return new Page<ResidentSummaryDto>(await SummariesAsync(rows, ct), page.Page, page.PageSize, total, lowerBound);
+    }
+
+    /// <summary>How many residents match, exactly up to <see cref="CountLimit"/> ("10,000+" beyond).</summary>
+    public Task<(int Total, bool LowerBound)> CountAsync(ResidentFilter filter, CancellationToken ct) => CountAsync(Query(filter), ct);
+
+    static async Task<(int Total, bool LowerBound)> CountAsync(IQueryable<Resident> q, CancellationToken ct)
+    {
+        var counted = await q.Take(CountLimit + 1).CountAsync(ct);
+        return (Math.Min(counted, CountLimit), counted > CountLimit);
     }
 
     /// <summary>Maps residents to list rows, fetching the room labels of the page in one query.</summary>

@@ -78,7 +78,8 @@ public static class WebSetup
         return app;
     }
 
-    static string LocalOrHome(string? url) =>
+    /// <summary>A return address from a query string, if it stays on this site (no //host or /\host); else the start page.</summary>
+    public static string LocalOrHome(string? url) =>
         url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
 
     /// <summary>Remembers the chosen language in a cookie and goes back to the page.</summary>
