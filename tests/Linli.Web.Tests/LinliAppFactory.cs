@@ -36,6 +36,7 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:Privacy:Key", TestDatabase.PrivacyKey);
         builder.UseSetting("Linli:DataDirectory", _dataDir);
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
+        builder.UseSetting("Linli:Cases:TimerPollSeconds", "0.2");
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<ISmsSender>(Sms);

@@ -14,6 +14,10 @@ public enum Permission
     Unmask,
     ReadAudit,
     ReadStatistics,
+    ReportCases,
+    ReadCases,
+    HandleCases,
+    ManageCaseCategories,
 }
 
 /// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
@@ -21,12 +25,16 @@ public static class RolePermissions
 {
     static readonly Dictionary<Role, Permission[]> Map = new()
     {
-        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents],
-        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport],
-        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces],
-        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics],
-        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
-        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
+        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases],
+        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
+        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics,
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
+        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReadCases, Permission.HandleCases],
+        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

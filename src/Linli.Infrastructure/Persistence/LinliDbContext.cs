@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Domain.Registry;
@@ -33,6 +34,12 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<OneTimeCode> OneTimeCodes => Set<OneTimeCode>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CaseCategory> CaseCategories => Set<CaseCategory>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseTimer> CaseTimers => Set<CaseTimer>();
+    public DbSet<CaseFollower> CaseFollowers => Set<CaseFollower>();
+    public DbSet<CaseAttachment> CaseAttachments => Set<CaseAttachment>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -62,6 +69,12 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<AuditEntry>().HasQueryFilter(Scoped<AuditEntry>(_ => false));
+        // A household sees the cases it reported and those it joined with "me too".
+        modelBuilder.Entity<Case>().HasQueryFilter(Scoped<Case>(c => c.ReporterRoomId == ScopeId
+            || Set<CaseFollower>().Any(f => f.CaseId == c.Id && f.RoomId == ScopeId)));
+        modelBuilder.Entity<CaseEvent>().HasQueryFilter(Scoped<CaseEvent>(e => e.Case!.ReporterRoomId == ScopeId
+            || Set<CaseFollower>().Any(f => f.CaseId == e.CaseId && f.RoomId == ScopeId)));
+        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)));
     }
 
     /// <summary>
