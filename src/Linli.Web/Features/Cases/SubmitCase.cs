@@ -127,7 +127,7 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
         var dayStart = Clock.StartOfToday(time);
         var count = await db.Cases.IgnoreQueryFilters().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
         if (count >= limit)
-            throw new LimitExceededException($"You have reported {count} problems today, the most one account may. You can report again tomorrow, or call the community office.", "title");
+            throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
     }
 
     /// <summary>The one community a user reports within; null above a community (those roles do not report).</summary>
