@@ -190,9 +190,10 @@ public sealed class Open311Requests(LinliDbContext db, Open311Catalog catalog, I
     {
         var from = W3cTime(start, "start_date");
         var to = W3cTime(end, "end_date");
+        var now = time.GetUtcNow();
         (from, to) = (from, to) switch
         {
-            (null, null) => (time.GetUtcNow() - MaxSpan, time.GetUtcNow()),
+            (null, null) => (now - MaxSpan, now),
             (null, { } e) => (e - MaxSpan, e),
             ({ } s, null) => (s, s + MaxSpan),
             _ => (from, to),
