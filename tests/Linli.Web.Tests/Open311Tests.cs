@@ -145,7 +145,7 @@ public sealed class Open311Tests
         Assert.Equal(building.Latitude + 0.00005, request.GetProperty("lat").GetDouble(), 6);
         Assert.Equal("https://photos.example.org/p/1.jpg", request.GetProperty("media_url").GetString());
         // Nothing of the person: no name, no phone (not even masked), no e-mail, no account.
-        foreach (var personal in new[] { "张三", "138", "5678", "zhang@", "acc-77" })
+        foreach (var personal in new[] { "张三", "13812345678", "138****5678", "zhang@", "acc-77" })
             Assert.DoesNotContain(personal, body, StringComparison.Ordinal);
 
         var (xml, _) = await XmlAsync(anyone, $"{V2}/requests/{id}.xml");
@@ -291,7 +291,7 @@ public sealed class Open311Tests
         // Only those who manage categories issue keys.
         using var byAdmin = await (await app.ClientAsAsync("admin1")).PostJsonAsync("/api/v1/open311/clients", new { name = "x" });
         Assert.Equal(HttpStatusCode.Forbidden, byAdmin.StatusCode);
-        (await district.PostJsonAsync("/api/v1/open311/clients", new { name = "" })).Dispose();
+        await (await district.PostJsonAsync("/api/v1/open311/clients", new { name = " " })).ExpectFieldErrorAsync("name");
         await (await district.PostJsonAsync("/api/v1/open311/clients", new { name = "bad limit", dailyLimit = 0 })).ExpectFieldErrorAsync("dailyLimit");
     }
 

@@ -1,4 +1,4 @@
--- 0007 Open311: the api_keys of outside apps (hashed) with their daily use, and what each app sent with a report.
+-- 0007 Open311: the api_keys of outside apps (hashed) with their daily use, what each app sent with a report, and cases by report time.
 CREATE TABLE "open311_clients" (
     "Id" INTEGER NOT NULL CONSTRAINT "PK_open311_clients" PRIMARY KEY AUTOINCREMENT,
     "Name" TEXT NOT NULL,
@@ -27,3 +27,6 @@ CREATE TABLE "open311_submissions" (
 CREATE UNIQUE INDEX "IX_open311_clients_KeyHash" ON "open311_clients" ("KeyHash");
 
 CREATE INDEX "IX_open311_submissions_ClientId" ON "open311_submissions" ("ClientId");
+
+-- The public list of requests reads by requested_datetime across the installation.
+CREATE INDEX "IX_cases_ReportedAt" ON "cases" ("ReportedAt");

@@ -32,3 +32,12 @@ sealed class Open311SubmissionConfiguration : IEntityTypeConfiguration<Open311Su
         b.HasIndex(s => s.ClientId);
     }
 }
+
+/// <summary>
+/// Open311's public list reads cases of the whole installation by requested_datetime, newest first: without this index a
+/// district's years of cases would be scanned and sorted for every anonymous request.
+/// </summary>
+sealed class CaseOpen311Configuration : IEntityTypeConfiguration<Case>
+{
+    public void Configure(EntityTypeBuilder<Case> b) => b.HasIndex(c => c.ReportedAt).HasDatabaseName("IX_cases_ReportedAt");
+}

@@ -32,10 +32,6 @@ public sealed class Open311Catalog(LinliDbContext db, IStringLocalizer<Strings> 
     public const int TitleMaxLength = Case.TitleMaxLength;
     public const int PlaceDetailMaxLength = 80;
 
-    // When the process started: discovery's changeset moves on with every deployment and every day, so clients refresh
-    // cached service lists at least daily (categories carry no edit time of their own).
-    static readonly DateTimeOffset Started = DateTimeOffset.UtcNow;
-
     public static bool Offered(CaseCategory c) =>
         c.Active && !c.InHome && c.DefaultKind is not (CaseKind.Patrol or CaseKind.Device);
 
@@ -45,8 +41,9 @@ public sealed class Open311Catalog(LinliDbContext db, IStringLocalizer<Strings> 
     public O311Object Discovery(string endpointUrl)
     {
         var o = options.Value;
-        var startOfToday = Clock.StartOfToday(time);
-        var changeset = Open311Time(Started > startOfToday ? Started : startOfToday);
+        // Categories carry no edit time of their own, so the changeset moves on every day (midnight, China time): clients
+        // refresh cached service lists daily and see an edited category by the next day at the latest.
+        var changeset = Open311Time(Clock.StartOfToday(time));
         return new O311Object(
             ("changeset", changeset),
             ("contact", o.Contact),

@@ -21,6 +21,7 @@ public sealed record Open311Query(string? ServiceRequestId, string? ServiceCode,
 public sealed class Open311Requests(LinliDbContext db, Open311Catalog catalog, IStringLocalizer<Strings> t, TimeProvider time, PhotoStorage storage)
 {
     public const int MaxPageSize = 1000;
+    public const int MaxPage = 1_000_000;
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(90);
 
     IQueryable<Case> PublicCases() => db.Cases.IgnoreQueryFilters().AsNoTracking()
@@ -57,7 +58,7 @@ public sealed class Open311Requests(LinliDbContext db, Open311Catalog catalog, I
         else if (closed && !open)
             cases = cases.Where(c => c.Status != CaseStatus.Reported && c.Status != CaseStatus.Accepted && c.Status != CaseStatus.Dispatched && c.Status != CaseStatus.InProgress);
 
-        var page = Number(q.Page, "page", 1, int.MaxValue / MaxPageSize, 1);
+        var page = Number(q.Page, "page", 1, MaxPage, 1);
         var size = Number(q.PageSize, "page_size", 1, MaxPageSize, MaxPageSize);
         var rows = await cases.OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id)
             .Skip((page - 1) * size).Take(size).ToListAsync(ct);
