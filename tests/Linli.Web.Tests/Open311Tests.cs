@@ -248,6 +248,39 @@ public sealed class Open311Tests
     }
 
     [Fact]
+    public async Task A_photo_of_a_public_report_is_its_media_url_and_a_photo_from_a_home_is_not_served()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var resident = await app.ClientAsAsync("resident1");
+        var lighting = await CaseFlowTests.CategoryAsync(resident, "lighting");
+        var plumbing = await CaseFlowTests.CategoryAsync(resident, "plumbing");
+        var leak = await (await resident.PostJsonAsync("/api/v1/cases", new { categoryId = plumbing.Id, title = "阳台下水管漏水" })).OkAsync<CaseDetailDto>();
+        var lamp = await (await resident.PostJsonAsync("/api/v1/cases", new { categoryId = lighting.Id, title = "车库灯坏了", buildingId = await HomeBuildingAsync(app, leak.RoomId!.Value) })).OkAsync<CaseDetailDto>();
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 1, 2, 3, 4];
+        var lampPhoto = await UploadAsync(resident, lamp.Id, png);
+        var leakPhoto = await UploadAsync(resident, leak.Id, png);
+        var anyone = app.Anonymous();
+
+        var mediaUrl = (await ListAsync(anyone, $"service_request_id={lamp.Id}"))[lamp.Id].GetProperty("media_url").GetString()!;
+        Assert.True(Uri.IsWellFormedUriString(mediaUrl, UriKind.Absolute), mediaUrl);
+        Assert.EndsWith($"/open311/v2/media/{lampPhoto}", mediaUrl, StringComparison.Ordinal);
+        using var media = await anyone.GetAsync(new Uri(mediaUrl).PathAndQuery);
+        await media.ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("image/png", media.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(png, await media.Content.ReadAsByteArrayAsync());
+
+        // No format in a media address: refusals come in XML, the format the spec requires.
+        await ExpectXmlErrorAsync(await anyone.GetAsync($"{V2}/media/{leakPhoto}"), HttpStatusCode.NotFound, "media");
+    }
+
+    static async Task<long> UploadAsync(HttpClient client, long caseId, byte[] bytes)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "photo", "photo.png" } };
+        using var response = await client.PostAsync($"/api/v1/cases/{caseId}/photos", form);
+        return (await response.OkAsync<CasePhotoDto>()).Id;
+    }
+
+    [Fact]
     public async Task Refusals_come_in_open311s_error_format_with_the_right_status_and_field()
     {
         await using var app = await LinliAppFactory.StartAsync();

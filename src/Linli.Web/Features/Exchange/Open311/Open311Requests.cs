@@ -86,7 +86,7 @@ public sealed class Open311Requests(LinliDbContext db, Open311Catalog catalog, I
         var root = Path.GetFullPath(storage.Root);
         var full = photo is null ? null : Path.GetFullPath(Path.Combine(root, photo.StoragePath));
         if (full is null || !full.StartsWith(root, StringComparison.Ordinal) || !File.Exists(full))
-            throw new Open311Exception(StatusCodes.Status404NotFound, t["No such media."]);
+            throw new Open311Exception(StatusCodes.Status404NotFound, $"media: {t["There is no public photo with this id."]}");
         return (full, photo!.ContentType);
     }
 
