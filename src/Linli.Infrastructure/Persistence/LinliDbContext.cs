@@ -40,6 +40,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<CaseTimer> CaseTimers => Set<CaseTimer>();
     public DbSet<CaseFollower> CaseFollowers => Set<CaseFollower>();
     public DbSet<CaseAttachment> CaseAttachments => Set<CaseAttachment>();
+    public DbSet<Linli.Domain.Exchange.Open311Client> Open311Clients => Set<Linli.Domain.Exchange.Open311Client>();
+    public DbSet<Linli.Domain.Exchange.Open311Submission> Open311Submissions => Set<Linli.Domain.Exchange.Open311Submission>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
