@@ -20,12 +20,23 @@
   // What someone is typing or has chosen is not thrown away: that part waits for the next change.
   const busy = part => part.contains(document.activeElement) && document.activeElement.matches('input, textarea, select')
     || [...part.querySelectorAll('input, textarea')].some(f => f.type === 'radio' || f.type === 'checkbox' ? f.checked !== f.defaultChecked : f.type !== 'hidden' && f.value !== f.defaultValue);
+  // One request per part at a time; a change heard meanwhile fetches once more when it is done (htmx would drop it).
+  const loading = new Map();
+  const load = part => {
+    if (loading.has(part.id)) { loading.set(part.id, true); return; }
+    if (busy(part)) return;
+    loading.set(part.id, false);
+    htmx.ajax('GET', location.href, { source: part, target: '#' + part.id, select: '#' + part.id, swap: 'outerHTML' }).finally(() => {
+      const again = loading.get(part.id);
+      loading.delete(part.id);
+      const fresh = document.getElementById(part.id);
+      if (again && fresh) load(fresh);
+    });
+  };
   const refresh = caseId => {
     for (const part of document.querySelectorAll('[data-case-live]')) {
       const id = part.dataset.caseLive;
-      if (caseId !== undefined && id !== '*' && id !== String(caseId)) continue;
-      if (!part.id || busy(part)) continue;
-      htmx.ajax('GET', location.href, { target: '#' + part.id, select: '#' + part.id, swap: 'outerHTML' });
+      if (part.id && (caseId === undefined || id === '*' || id === String(caseId))) load(part);
     }
   };
   const hub = new signalR.HubConnectionBuilder().withUrl('/hubs/cases').withAutomaticReconnect().build();
