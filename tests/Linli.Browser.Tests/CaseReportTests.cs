@@ -106,6 +106,34 @@ public sealed class CaseReportTests(BrowserFixture app)
         Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));
     }
 
+    [Fact]
+    public async Task Here_takes_the_place_from_the_phones_location()
+    {
+        using var self = await app.ApiAsAsync("resident1");
+        var lighting = await CategoryAsync(self, "lighting");
+        // Standing at one of the community's own facilities: inside the community, among its buildings.
+        var spot = (await self.GetFromJsonAsync<PageOf<FacilityRow>>("/api/v1/facilities?surrounding=false&pageSize=50"))!.Items.First();
+        var context = await app.Browser.NewContextAsync(new()
+        {
+            BaseURL = app.BaseAddress.ToString(),
+            ViewportSize = new() { Width = 390, Height = 844 },
+            Locale = "zh-CN",
+            Geolocation = new() { Latitude = (float)spot.Latitude, Longitude = (float)spot.Longitude },
+            Permissions = ["geolocation"],
+        });
+        var page = await context.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "resident1");
+
+        await page.GotoAsync($"/cases/report?category={lighting.Id}");
+        var here = page.Locator("button[data-locate]");
+        await Expect(here).ToBeVisibleAsync();
+        await here.ClickAsync();
+
+        await page.WaitForURLAsync(url => new Uri(url).Query.Contains("lat=", StringComparison.Ordinal));
+        await Expect(page.Locator("dl.chosen dd").Nth(1)).ToContainTextAsync("附近");
+        await context.CloseAsync();
+    }
+
     static async Task<CategoryRow> CategoryAsync(HttpClient client, string code) =>
         (await client.GetFromJsonAsync<List<CategoryRow>>("/api/v1/case-categories"))!.Single(c => c.Code == code);
 
@@ -150,6 +178,8 @@ public sealed class CaseReportTests(BrowserFixture app)
     }
 
     sealed record CategoryRow(int Id, string Code);
+
+    sealed record FacilityRow(int Id, string Name, double Latitude, double Longitude);
 
     sealed record CaseRow(long Id);
 }

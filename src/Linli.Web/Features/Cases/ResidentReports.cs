@@ -17,7 +17,10 @@ public sealed class ResidentReports(LinliDbContext db, CurrentUser user, SubmitC
     /// <summary>The form field of the photos, and the name errors about them are shown under.</summary>
     public const string PhotosField = "photos";
 
-    /// <summary>Nine phone photos of up to 8 MB each and the text: more than the server's default request size.</summary>
+    /// <summary>
+    /// Nine phone photos of up to 8 MB each and the text, more than the server's default request size; below this a
+    /// too-big photo is answered with the form's message, above it the request is refused outright.
+    /// </summary>
     public const long RequestSizeLimit = (Case.MaxPhotosPerStage * CaseAttachment.MaxBytes) + (1024 * 1024);
 
     /// <summary>What a resident can report: patrol findings and device alarms come from staff and sensors, not from people at home.</summary>
