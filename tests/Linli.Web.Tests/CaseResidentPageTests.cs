@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Linli.Domain.Cases;
 using Linli.Infrastructure.Seeding;
 using Linli.Web.Features.Cases;
-using Linli.Web.Features.Identity;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Mvc.Testing;
