@@ -84,6 +84,36 @@ public sealed class CaseFlowTests
         Assert.Single(seen.Timeline, e => e.Kind == CaseEventKind.Escalated);
         Assert.Contains(CaseAction.Accept, seen.AllowedActions);
     }
+
+    [Fact]
+    public async Task A_case_nobody_accepts_keeps_climbing_to_the_street_on_a_second_breach()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var resident = await app.ClientAsAsync("resident1");
+        var lift = await CategoryAsync(resident, "lift");
+        var created = await (await resident.PostJsonAsync("/api/v1/cases", new { categoryId = lift.Id, title = "电梯停在三楼不动" })).OkAsync<CaseDetailDto>();
+        var street = await app.ClientAsAsync("street");
+
+        app.Clock.Advance(TimeSpan.FromMinutes(lift.ResponseMinutes + 1));
+        var atCommunity = await CaseKit.EventuallyAsync(() => CaseKit.DetailAsync(street, created.Id), c => c.Level != HandlingLevel.Property);
+        Assert.Equal(HandlingLevel.Community, atCommunity.Level);
+        // The community had its own fresh deadline, and let it pass too.
+        Assert.True(atCommunity.ResponseDueAt > app.Clock.GetUtcNow());
+        app.Clock.Advance(TimeSpan.FromMinutes(lift.ResponseMinutes + 1));
+        var atStreet = await CaseKit.EventuallyAsync(() => CaseKit.DetailAsync(street, created.Id), c => c.Level != HandlingLevel.Community);
+
+        Assert.Equal((HandlingLevel.Street, CaseStatus.Reported, 2), (atStreet.Level, atStreet.Status, atStreet.EscalationCount));
+        Assert.Equal(
+            [CaseEventKind.Reported, CaseEventKind.ResponseOverdue, CaseEventKind.Escalated, CaseEventKind.ResponseOverdue, CaseEventKind.Escalated],
+            atStreet.Timeline.Select(e => e.Kind));
+        Assert.Equal(CaseRelation.Team, atStreet.MyRelation);
+        Assert.Contains(CaseAction.Accept, atStreet.AllowedActions);
+        // The community can no longer accept what the street now holds.
+        using var late = await CaseKit.ActAsync(await app.ClientAsAsync("admin1"), created.Id, CaseAction.Accept);
+        await late.ExpectAsync(HttpStatusCode.Conflict);
+        var escalated = await street.GetOkAsync<Page<CaseListItemDto>>("/api/v1/cases?escalated=true");
+        Assert.Contains(escalated.Items, c => c.Id == created.Id && c.EscalationCount == 2);
+    }
 }
 
 /// <summary>
