@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Linli.Domain.Cases;
 using Linli.Web.Features.Cases;
+using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
 using static Linli.Web.Tests.CaseKit;
 
@@ -235,10 +236,15 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
     [InlineData("latitude beyond 90", "latitude")]
     [InlineData("place detail of 81 characters", "address")]
     [InlineData("unknown kind", "kind")]
+    [InlineData("in-home repair in someone else's home", "roomId")]
     public async Task A_bad_report_gets_400_naming_the_field_and_nothing_is_created(string what, string field)
     {
         var resident1 = await App.ClientAsAsync("resident1");
         var lighting = (await CategoryAsync(resident1, "lighting")).Id;
+        var plumbing = (await CategoryAsync(resident1, "plumbing")).Id;
+        var home = (await resident1.MeAsync()).ScopeId;
+        var building = await (await App.ClientAsAsync("admin1")).GetOkAsync<BuildingDetailDto>($"/api/v1/buildings/{Places.C1.BuildingIds[^1]}");
+        var someoneElses = building.Rooms.First(r => r.Id != home).Id;
         object body = what switch
         {
             "no category" => new { title = "灯坏了" },
@@ -254,6 +260,7 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
             "latitude beyond 90" => new { categoryId = lighting, title = "灯坏了", latitude = 95.0, longitude = 120.15 },
             "place detail of 81 characters" => new { categoryId = lighting, title = "灯坏了", address = new string('楼', 81) },
             "unknown kind" => new { categoryId = lighting, title = "灯坏了", kind = "Gossip" },
+            "in-home repair in someone else's home" => new { categoryId = plumbing, title = "水管漏水", roomId = someoneElses },
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
         var before = await CountAllAsync(App);
@@ -366,6 +373,10 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
 
         using (var again = await ActAsync(neighbour, first.Id, CaseAction.MeToo))
             await again.ExpectAsync(HttpStatusCode.Conflict);
+        using (var byReporter = await ActAsync(resident1, first.Id, CaseAction.MeToo))
+            await byReporter.ExpectAsync(HttpStatusCode.Conflict);
+        using (var otherCommunity = await ActAsync(await App.ClientAsAsync("resident2"), first.Id, CaseAction.MeToo))
+            await otherCommunity.ExpectAsync(HttpStatusCode.NotFound);
         await ActOkAsync(neighbour, first.Id, CaseAction.Remind);
         var asReporter = await DetailAsync(resident1, first.Id);
         Assert.Equal((1, 1), (asReporter.MeTooCount, asReporter.RemindCount));
