@@ -160,6 +160,44 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
         Assert.Equal(CaseStatus.Reported, (await DetailAsync(await App.ClientAsAsync(team), created.Id)).Status);
     }
 
+    [Fact]
+    public async Task People_who_stand_in_the_wrong_relation_to_a_case_are_refused()
+    {
+        var resident1 = await App.ClientAsAsync("resident1");
+        var property1 = await App.ClientAsAsync("property1");
+        var admin1 = await App.ClientAsAsync("admin1");
+        var street = await App.ClientAsAsync("street");
+        var created = await ReportAsync(resident1, "lighting", "电动车棚灯不亮");
+
+        async Task Expect(HttpClient client, CaseAction action, HttpStatusCode status, object? body = null)
+        {
+            using var response = await ActAsync(client, created.Id, action, body);
+            await response.ExpectAsync(status);
+        }
+
+        // A neighbour does not even see another household's report; a service provider has no access to cases at all.
+        await Expect(await App.ClientAsAsync("neighbour1"), CaseAction.Accept, HttpStatusCode.NotFound);
+        var provider = await App.ClientAsAsync("provider1");
+        await (await provider.GetAsync($"/api/v1/cases/{created.Id}")).ExpectAsync(HttpStatusCode.Forbidden);
+        await Expect(provider, CaseAction.Accept, HttpStatusCode.Forbidden);
+        // The community and the street oversee the property company; they do not accept for it.
+        await Expect(admin1, CaseAction.Accept, HttpStatusCode.Conflict);
+        await Expect(street, CaseAction.Accept, HttpStatusCode.Conflict);
+        await Expect(resident1, CaseAction.Accept, HttpStatusCode.Conflict);
+
+        await ActOkAsync(property1, created.Id, CaseAction.Accept);
+        await ActOkAsync(property1, created.Id, CaseAction.Grab);
+        await ActOkAsync(property1, created.Id, CaseAction.Handle, new { note = "更换灯管" });
+        await Expect(property1, CaseAction.Rate, HttpStatusCode.Conflict, new { rating = 5 });
+        await Expect(resident1, CaseAction.Close, HttpStatusCode.Conflict);
+        await ActOkAsync(resident1, created.Id, CaseAction.Verify);
+        await Expect(resident1, CaseAction.Close, HttpStatusCode.Conflict);
+        await Expect(admin1, CaseAction.Close, HttpStatusCode.Conflict);
+        var closed = await ActOkAsync(property1, created.Id, CaseAction.Close);
+        Assert.Equal((CaseStatus.Closed, (int?)null), (closed.Status, closed.Rating));
+        Assert.Equal(5, (await ActOkAsync(resident1, created.Id, CaseAction.Rate, new { rating = 5 })).Rating);
+    }
+
     // ---- Dispatch and grab ----
 
     [Fact]
