@@ -76,7 +76,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             || Set<CaseFollower>().Any(f => f.CaseId == c.Id && f.RoomId == ScopeId)));
         modelBuilder.Entity<CaseEvent>().HasQueryFilter(Scoped<CaseEvent>(e => e.Case!.ReporterRoomId == ScopeId
             || Set<CaseFollower>().Any(f => f.CaseId == e.CaseId && f.RoomId == ScopeId)));
-        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)));
+        // Photos follow the case: a neighbour who joined sees the photos of the problem they share, as they see its timeline.
+        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)
+            || Set<CaseFollower>().Any(f => f.CaseId == a.CaseId && f.RoomId == ScopeId)));
     }
 
     /// <summary>
