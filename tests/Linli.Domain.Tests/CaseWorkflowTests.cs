@@ -511,6 +511,7 @@ public sealed class CaseWorkflowTests
         Assert.Equal((1, t), (c.RemindCount, c.LastRemindedAt));
         Assert.DoesNotContain(Remind, c.AllowedActions(Reporter, t.AddMinutes(59)));
         var e = Refused(() => c.Remind(Reporter, t.AddMinutes(59)));
+        Assert.IsType<Linli.Domain.Common.LimitExceededException>(e);
         Assert.Equal("remind", e.Field);
         Assert.Equal(1, c.RemindCount);
         c.Remind(Reporter, t.AddHours(1));

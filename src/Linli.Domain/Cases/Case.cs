@@ -307,7 +307,7 @@ public sealed class Case : ScopedEntity
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (actor.Relation is CaseRelation.Reporter or CaseRelation.Follower && Status.IsOpen() && LastRemindedAt is { } last && now - last < RemindInterval)
-            throw new DomainException("They were reminded less than an hour ago; you can remind again later.", "remind");
+            throw new LimitExceededException("They were reminded less than an hour ago; you can remind again later.", "remind");
         Require(CaseAction.Remind, actor, now);
         var text = Note(note);
         LastRemindedAt = now;

@@ -47,7 +47,9 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
 
         var kind = r.Kind ?? (user.Role == Role.GridWorker ? CaseKind.Patrol : category.DefaultKind);
         var source = user.Role == Role.GridWorker && kind == CaseKind.Patrol ? CaseSource.Patrol : CaseSource.Web;
-        var reporter = new CaseReporter(user.Id, home, user.DisplayName);
+        // Account names may be longer than the case keeps; the account id still says exactly who it was.
+        var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
+        var reporter = new CaseReporter(user.Id, home, name);
         return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
     }
 
