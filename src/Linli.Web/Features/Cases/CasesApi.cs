@@ -21,6 +21,7 @@ public static class CasesApi
         services.AddScoped<CaseQueries>();
         services.AddScoped<CasePhotos>();
         services.AddScoped<CaseCategoryCommands>();
+        services.AddScoped<CaseSupervision>();
         services.AddSingleton<CaseFeed>();
         services.AddSignalR();
         services.AddSingleton<SlaTimerService>();
@@ -31,6 +32,7 @@ public static class CasesApi
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
         app.MapHub<CasesHub>(CasesHub.Path);
+        app.MapCaseStaffPages();
 
         app.MapGet("/api/v1/case-categories", Categories).WithTags("Cases").WithName("ListCaseCategories")
             .WithSummary("What can be reported: categories with their handling level, dispatch mode and SLA.").RequireAuthorization();
