@@ -26,19 +26,23 @@ public static class CaseDisplay
         {
             // The timer may have flagged a deadline the other clock still shows ahead: name the one that passed.
             var passed = due < now ? due : resolutionDue < now ? resolutionDue : responseDue < now ? responseDue : (DateTimeOffset?)null;
-            var text = passed is { } p ? string.Format(t["overdue {0}"], Span(t, now - p)) : t["overdue"].Value;
+            var text = passed is { } p ? string.Format(t["overdue {0}"], Span(t, now - p, roundUp: false)) : t["overdue"].Value;
             return new DeadlineText(text, "due-overdue", passed ?? due);
         }
         var left = due - now;
-        return new DeadlineText(string.Format(t["due in {0}"], Span(t, left)), left <= SoonWindow ? "due-soon" : "due-later", due);
+        return new DeadlineText(string.Format(t["due in {0}"], Span(t, left, roundUp: true)), left <= SoonWindow ? "due-soon" : "due-later", due);
     }
 
-    /// <summary>A duration as a person says it: minutes under an hour, hours under two days, then days.</summary>
-    public static string Span(IStringLocalizer t, TimeSpan span)
+    /// <summary>
+    /// A duration as a person says it: minutes under an hour, hours under two days, then days. Time left rounds up (29.5
+    /// minutes left is "30 min"), time overdue rounds down, so neither sounds later or earlier than it is.
+    /// </summary>
+    public static string Span(IStringLocalizer t, TimeSpan span, bool roundUp)
     {
         ArgumentNullException.ThrowIfNull(t);
         if (span < TimeSpan.Zero) span = -span;
-        if (span < TimeSpan.FromHours(1)) return string.Format(t["{0} min"], Math.Max(1, (int)Math.Ceiling(span.TotalMinutes)));
+        if (span < TimeSpan.FromHours(1))
+            return string.Format(t["{0} min"], Math.Max(1, (int)(roundUp ? Math.Ceiling(span.TotalMinutes) : Math.Floor(span.TotalMinutes))));
         if (span < TimeSpan.FromHours(48)) return string.Format(t["{0} h"], (int)span.TotalHours);
         return string.Format(t["{0} d"], (int)span.TotalDays);
     }

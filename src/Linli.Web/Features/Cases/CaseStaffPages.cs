@@ -44,11 +44,13 @@ public static class CaseStaffPages
     }
 
     /// <summary>The form-bound parameter makes ASP.NET Core check the antiforgery token before this runs.</summary>
-    static async Task<Results<RedirectHttpResult, NotFound>> Act(long id, string action, [FromForm] ActionForm form, HttpContext http,
+    static async Task<Results<RedirectHttpResult, NotFound>> Act(long id, string action, [FromForm] ActionForm? form, HttpContext http,
         CaseActions actions, CasePhotos photos, CancellationToken ct)
     {
         var chosen = PageActions.FirstOrDefault(a => CasesApi.Route(a) == action);
         if (CasesApi.Route(chosen) != action) return TypedResults.NotFound();
+        // A form with no fields but its token (accept, grab) binds to no object at all.
+        form ??= new ActionForm();
         var note = string.IsNullOrWhiteSpace(form.Note) ? null : form.Note;
         CaseFlash flash;
         try
