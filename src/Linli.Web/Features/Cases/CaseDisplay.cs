@@ -74,7 +74,7 @@ public static class CaseDisplay
     {
         CaseAction.Accept => "Accept",
         CaseAction.Reject => "Reject",
-        CaseAction.Dispatch => "Dispatch",
+        CaseAction.Dispatch => "Dispatch the case",
         CaseAction.Grab => "Take this case",
         CaseAction.Start => "Start work",
         CaseAction.Handle => "Mark as handled",
