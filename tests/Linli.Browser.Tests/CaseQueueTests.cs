@@ -128,6 +128,7 @@ public sealed class CaseQueueTests(BrowserFixture app)
         // The secondary actions open, as someone rejecting the case would see them.
         foreach (var details in await page.Locator("details.case-action").AllAsync()) await details.Locator("summary").ClickAsync();
         problems.AddRange(await Axe.SeriousViolationsAsync(page));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.OutputDirectory, "case-desktop.png"), FullPage = true });
         await page.Context.CloseAsync();
 
         var admin = await app.NewPageAsync();
@@ -135,6 +136,7 @@ public sealed class CaseQueueTests(BrowserFixture app)
         await admin.GotoAsync("/cases/supervision");
         await Expect(admin.Locator("main h1")).ToBeVisibleAsync();
         problems.AddRange(await Axe.SeriousViolationsAsync(admin));
+        await admin.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.OutputDirectory, "case-supervision.png"), FullPage = true });
         await admin.Context.CloseAsync();
 
         Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));

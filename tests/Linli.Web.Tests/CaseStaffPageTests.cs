@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Linli.Domain.Cases;
 using Linli.Infrastructure.Seeding;
@@ -74,7 +77,7 @@ public sealed partial class CaseStaffPageTests
     }
 
     /// <summary>A bearer client with a token issued now (the factory keeps the first token per user, which a clock jump expires).</summary>
-    static async Task<HttpClient> FreshApiAsync(TestApp app, string userName)
+    internal static async Task<HttpClient> FreshApiAsync(TestApp app, string userName)
     {
         var token = await (await app.Anonymous().PostJsonAsync("/api/v1/auth/token", new { userName, password = RegistrySeeder.DemoPassword })).OkAsync<Api.Token>();
         var client = app.Anonymous();
@@ -160,9 +163,15 @@ public sealed partial class CaseStaffPageTests
         Assert.Contains(manhole.Id, CaseIds(await PageAsync(street, "/cases?escalated=true")));
         Assert.DoesNotContain(manhole.Id, CaseIds(await PageAsync(street, "/cases?overdue=true")));
 
-        // The district is the top: a missed deadline there leaves the case overdue, in red, on the overdue list.
+        // The district is the top: a missed deadline there leaves the case overdue, in red, on the overdue list, and the
+        // district's open pages hear of it.
+        await using var districtFeed = await LiveFeed.ConnectAsync(app, "district");
+        using (var note = await (await FreshApiAsync(app, "district")).PostJsonAsync($"/api/v1/cases/{manhole.Id}/comment", new { note = "已通知市政" }))
+            await note.ExpectAsync(HttpStatusCode.OK);
+        await districtFeed.WaitForAsync(manhole.Id, nameof(CaseAction.Comment));
         app.Clock.Advance(TimeSpan.FromMinutes(category.ResponseMinutes + 1));
         await WaitForAsync(await FreshApiAsync(app, "district"), manhole.Id, c => c.Timeline.Count(e => e.Kind == CaseEventKind.ResponseOverdue) == 2);
+        Assert.True((await districtFeed.WaitForAsync(manhole.Id, "overdue")).GetProperty("overdue").GetBoolean());
         var officer = await BrowserAsync(app, "district");
         var overdue = await PageAsync(officer, "/cases?overdue=true");
         Assert.Equal([manhole.Id], CaseIds(overdue));
@@ -246,6 +255,24 @@ public sealed partial class CaseStaffPageTests
     }
 
     [Fact]
+    public async Task An_sla_escalation_is_pushed_to_the_staff_pages_of_that_community_only()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        await using var admin1 = await LiveFeed.ConnectAsync(app, "admin1");
+        await using var admin2 = await LiveFeed.ConnectAsync(app, "admin2");
+        var lift = await ReportAsync(app, "lift", "电梯异响");
+        // The report itself arrives first: from here on the connection is surely in its community's group.
+        await admin1.WaitForAsync(lift.Id, "created");
+
+        var category = await CaseFlowTests.CategoryAsync(await app.ClientAsAsync("resident1"), "lift");
+        app.Clock.Advance(TimeSpan.FromMinutes(category.ResponseMinutes + 1));
+        var escalated = await admin1.WaitForAsync(lift.Id, "escalated");
+
+        Assert.Equal(nameof(HandlingLevel.Community), Enum.GetName((HandlingLevel)escalated.GetProperty("level").GetInt32()));
+        Assert.DoesNotContain(admin2.Received, m => m.GetProperty("caseId").GetInt64() == lift.Id);
+    }
+
+    [Fact]
     public async Task An_action_form_without_its_antiforgery_token_is_refused_and_a_resident_is_sent_to_their_own_page()
     {
         await using var app = await LinliAppFactory.StartAsync();
@@ -283,5 +310,85 @@ public sealed class CaseQueueAddressTests(SharedDemoApp shared) : IClassFixture<
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(field + ":", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>
+/// A staff page's live connection to /hubs/cases, spoken in the SignalR JSON protocol over a WebSocket (what the page's
+/// script does through the SignalR client), collecting every "caseChanged" it hears.
+/// </summary>
+sealed class LiveFeed : IAsyncDisposable
+{
+    const char RecordSeparator = '\u001e';
+    readonly WebSocket _socket;
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _reading;
+    readonly List<JsonElement> _received = [];
+
+    LiveFeed(WebSocket socket)
+    {
+        _socket = socket;
+        _reading = Task.Run(ReadAsync);
+    }
+
+    public IReadOnlyList<JsonElement> Received { get { lock (_received) return [.. _received]; } }
+
+    public static async Task<LiveFeed> ConnectAsync(TestApp app, string userName)
+    {
+        var token = (await CaseStaffPageTests.FreshApiAsync(app, userName)).DefaultRequestHeaders.Authorization!.Parameter;
+        var client = app.Factory.Server.CreateWebSocketClient();
+        client.ConfigureRequest = r => r.Headers.Authorization = "Bearer " + token;
+        var socket = await client.ConnectAsync(new Uri(app.Factory.Server.BaseAddress, "hubs/cases"), CancellationToken.None);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
+        return new LiveFeed(socket);
+    }
+
+    async Task ReadAsync()
+    {
+        var buffer = new byte[16 * 1024];
+        var text = new StringBuilder();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var result = await _socket.ReceiveAsync(buffer, _stop.Token);
+                if (result.MessageType == WebSocketMessageType.Close) return;
+                text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
+                var all = text.ToString();
+                var end = all.LastIndexOf(RecordSeparator);
+                if (end < 0) continue;
+                text.Clear().Append(all[(end + 1)..]);
+                foreach (var record in all[..end].Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    using var doc = JsonDocument.Parse(record);
+                    var m = doc.RootElement;
+                    // Type 1 is an invocation; the handshake answer and pings carry no target.
+                    if (m.TryGetProperty("type", out var type) && type.GetInt32() == 1 && m.GetProperty("target").GetString() == "caseChanged")
+                        lock (_received) _received.Add(m.GetProperty("arguments")[0].Clone());
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (WebSocketException) { }
+    }
+
+    public async Task<JsonElement> WaitForAsync(long caseId, string change)
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            var hit = Received.FirstOrDefault(m => m.GetProperty("caseId").GetInt64() == caseId && m.GetProperty("change").GetString() == change);
+            if (hit.ValueKind != JsonValueKind.Undefined) return hit;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"no '{change}' for case {caseId} on the live feed; heard: {string.Join(", ", Received.Select(m => m.GetRawText()))}");
+        return default;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await _reading; } catch (OperationCanceledException) { }
+        _socket.Dispose();
+        _stop.Dispose();
     }
 }
