@@ -22,6 +22,7 @@ public static class CasesApi
         services.AddScoped<CasePhotos>();
         services.AddScoped<CaseCategoryCommands>();
         services.AddScoped<ResidentReports>();
+        services.AddScoped<CaseSupervision>();
         services.AddSingleton<CaseFeed>();
         services.AddSignalR();
         services.AddSingleton<SlaTimerService>();
@@ -32,6 +33,7 @@ public static class CasesApi
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
         app.MapHub<CasesHub>(CasesHub.Path);
+        app.MapCaseStaffPages();
 
         app.MapGet("/api/v1/case-categories", Categories).WithTags("Cases").WithName("ListCaseCategories")
             .WithSummary("What can be reported: categories with their handling level, dispatch mode and SLA.").RequireAuthorization();
