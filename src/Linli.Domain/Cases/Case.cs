@@ -179,7 +179,7 @@ public sealed class Case : ScopedEntity
         if (actor.Relation is CaseRelation.Neighbour && !Private && s.IsOpen()) allowed.Add(CaseAction.MeToo);
         if ((staff || reporter) && s != CaseStatus.Closed) allowed.Add(CaseAction.Comment);
         if (staff && s is CaseStatus.Handled or CaseStatus.Verified or CaseStatus.Closed) allowed.Add(CaseAction.FollowUp);
-        if ((reporter && s == CaseStatus.Reported && ReportPhotos < MaxPhotosPerStage)
+        if ((IsReportStage(actor) && ReportPhotos < MaxPhotosPerStage)
             || (team && s is CaseStatus.Dispatched or CaseStatus.InProgress or CaseStatus.Handled && HandlingPhotos < MaxPhotosPerStage))
             allowed.Add(CaseAction.AddPhoto);
         return allowed;
@@ -341,15 +341,24 @@ public sealed class Case : ScopedEntity
         Touch(now);
     }
 
-    /// <summary>Counts a photo against the stage's limit and writes it on the timeline.</summary>
-    public void AddPhoto(CaseActor actor, DateTimeOffset now)
+    /// <summary>Counts a photo against its stage's limit, writes it on the timeline and says which stage it belongs to.</summary>
+    public PhotoStage AddPhoto(CaseActor actor, DateTimeOffset now)
     {
         Require(CaseAction.AddPhoto, actor, now);
-        if (actor.Relation == CaseRelation.Reporter) ReportPhotos++;
+        var stage = IsReportStage(actor) ? PhotoStage.Report : PhotoStage.Handling;
+        if (stage == PhotoStage.Report) ReportPhotos++;
         else HandlingPhotos++;
         Record(now, actor, CaseEventKind.PhotoAdded, null, null, null);
         Touch(now);
+        return stage;
     }
+
+    /// <summary>
+    /// Photos with the report come from whoever reported it, while it is still unaccepted: a resident's household, or the
+    /// grid worker who filed a patrol finding (who is also on the team that will handle it).
+    /// </summary>
+    bool IsReportStage(CaseActor actor) =>
+        Status == CaseStatus.Reported && (actor.Relation == CaseRelation.Reporter || (ReporterUserId is { } r && r == actor.UserId && actor.UserId != 0));
 
     /// <summary>
     /// An SLA timer came due. It acts only if it belongs to the current round and the deadline still matters: a passed

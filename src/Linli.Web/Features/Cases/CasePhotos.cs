@@ -27,7 +27,7 @@ public sealed class CasePhotos(LinliDbContext db, CaseActions actions, PhotoStor
         var read = await input.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
         var (contentType, extension) = Sniff(head.AsSpan(0, read)) ?? throw new DomainException("This is not a photo (JPEG, PNG, WebP or HEIC).", "photo");
 
-        c.AddPhoto(actor, now);
+        var stage = c.AddPhoto(actor, now);
         var relative = Path.Combine(now.ToString("yyyy", System.Globalization.CultureInfo.InvariantCulture),
             now.ToString("MM", System.Globalization.CultureInfo.InvariantCulture), $"{Guid.NewGuid():N}{extension}");
         var full = Path.Combine(storage.Root, relative);
@@ -39,7 +39,7 @@ public sealed class CasePhotos(LinliDbContext db, CaseActions actions, PhotoStor
                 await output.WriteAsync(head.AsMemory(0, read), ct);
                 await input.CopyToAsync(output, ct);
             }
-            var attachment = new CaseAttachment(c, actor.Relation == CaseRelation.Reporter ? PhotoStage.Report : PhotoStage.Handling,
+            var attachment = new CaseAttachment(c, stage,
                 relative.Replace('\\', '/'), contentType, file.Length, actor.UserId, now);
             db.CaseAttachments.Add(attachment);
             await db.SaveChangesAsync(ct);
