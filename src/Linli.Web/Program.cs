@@ -2,6 +2,7 @@ using Linli.Infrastructure;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Components;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Notices;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
 using Linli.Web.Features.Statistics;
@@ -15,6 +16,7 @@ builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
 builder.Services.AddImportExport();
 builder.Services.AddStatisticsModule();
+builder.Services.AddNoticesModule();
 
 var app = builder.Build();
 
@@ -36,6 +38,7 @@ app.MapIdentity();
 app.MapRegistryApi();
 app.MapImportExport();
 app.MapStatisticsApi();
+app.MapNoticesApi();
 app.MapRazorComponents<App>();
 
 app.Run();

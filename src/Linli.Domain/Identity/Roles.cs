@@ -14,6 +14,7 @@ public enum Permission
     Unmask,
     ReadAudit,
     ReadStatistics,
+    PublishNotices,
 }
 
 /// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
@@ -22,11 +23,11 @@ public static class RolePermissions
     static readonly Dictionary<Role, Permission[]> Map = new()
     {
         [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents],
-        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport],
-        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces],
-        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics],
-        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
-        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport],
+        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.PublishNotices],
+        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics, Permission.PublishNotices],
+        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
+        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
+using Linli.Domain.Notices;
 using Linli.Domain.Registry;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,6 +34,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<OneTimeCode> OneTimeCodes => Set<OneTimeCode>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -62,6 +65,13 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<AuditEntry>().HasQueryFilter(Scoped<AuditEntry>(_ => false));
+        // A notice is seen in its subtree (to manage it) and wherever it reaches: by a place at or below its node.
+        modelBuilder.Entity<Notice>().HasQueryFilter(Or(
+            Scoped<Notice>(n => Rooms.Any(r => r.Id == ScopeId && r.DistrictId == n.DistrictId && (n.StreetId == 0 || r.StreetId == n.StreetId)
+                && (n.CommunityId == 0 || r.CommunityId == n.CommunityId) && (n.GridId == 0 || r.GridId == n.GridId))),
+            n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
+                && (n.CommunityId == 0 || x.CommunityId == n.CommunityId) && (n.GridId == 0 || x.GridId == n.GridId))));
+        modelBuilder.Entity<NoticeRead>().HasQueryFilter(Scoped<NoticeRead>(r => r.RoomId == ScopeId));
     }
 
     /// <summary>
@@ -84,6 +94,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         return Expression.Lambda<Func<T, bool>>(
             Expression.OrElse(byNode.Body, Expression.AndAlso(new ReplaceParameter(isHousehold.Parameters[0], p).Visit(isHousehold.Body), householdBody)), p);
     }
+
+    static Expression<Func<T, bool>> Or<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right) =>
+        Expression.Lambda<Func<T, bool>>(Expression.OrElse(left.Body, new ReplaceParameter(right.Parameters[0], left.Parameters[0]).Visit(right.Body)), left.Parameters[0]);
 
     sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {
