@@ -18,6 +18,9 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
 
     public CapturingSmsSender Sms { get; } = new();
 
+    /// <summary>The app's TimeProvider; tests move it forward.</summary>
+    public TestClock Clock { get; } = new();
+
     /// <summary>A new app on a fresh copy of the seeded demo district.</summary>
     public static async Task<TestApp> StartAsync()
     {
@@ -33,7 +36,11 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:Privacy:Key", TestDatabase.PrivacyKey);
         builder.UseSetting("Linli:DataDirectory", _dataDir);
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
-        builder.ConfigureTestServices(services => services.AddSingleton<ISmsSender>(Sms));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<ISmsSender>(Sms);
+            services.AddSingleton<TimeProvider>(Clock);
+        });
     }
 
     /// <summary>An API client signed in as one of the demo accounts with a bearer token.</summary>
@@ -71,6 +78,8 @@ public sealed class TestApp(LinliAppFactory factory, Func<Task> drop) : IAsyncDi
     public Task<HttpClient> ClientAsAsync(string userName) => Factory.ClientAsAsync(userName);
 
     public HttpClient Anonymous() => Factory.CreateClient();
+
+    public TestClock Clock => Factory.Clock;
 
     public async ValueTask DisposeAsync()
     {
