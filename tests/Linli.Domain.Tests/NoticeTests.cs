@@ -222,6 +222,16 @@ public sealed class NoticeTests
     }
 
     [Fact]
+    public void Outside_service_providers_get_only_notices_that_name_them()
+    {
+        var (_, _, community, _) = Places.Hierarchy();
+        Assert.False(IsFor(Publish(community), NoticeReader.Staff(Role.ServiceProvider, community)));
+        Assert.DoesNotContain(Role.ServiceProvider, NoticeAudience.Everyone.StaffRoles);
+        var forProviders = Publish(community, Draft(audience: new NoticeAudience([], ResidentGroups.None, [Role.ServiceProvider])));
+        Assert.True(IsFor(forProviders, NoticeReader.Staff(Role.ServiceProvider, community)));
+    }
+
+    [Fact]
     public void With_buildings_only_residents_of_those_buildings_are_sent_it_while_staff_still_are()
     {
         var (_, _, community, grid) = Places.Hierarchy();

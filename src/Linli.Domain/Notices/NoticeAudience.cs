@@ -50,9 +50,10 @@ public static class ResidentGroupsOf
 }
 
 /// <summary>
-/// Who a notice is for, inside the subtree of the node it is published at. No roles means everyone there: every resident
-/// (narrowed by <see cref="BuildingIds"/> and <see cref="Groups"/>) and every staff member. With roles, only those roles;
-/// buildings and groups then choose among residents, so they need <see cref="Role.Resident"/> among the roles.
+/// Who a notice is for, inside the subtree of the node it is published at. No roles means the neighbourhood: every resident
+/// (narrowed by <see cref="BuildingIds"/> and <see cref="Groups"/>) and every staff member, but not outside service
+/// providers, who get only what names them. With roles, only those roles; buildings and groups then choose among residents,
+/// so they need <see cref="Role.Resident"/> among the roles.
 /// </summary>
 public sealed record NoticeAudience
 {
@@ -78,9 +79,12 @@ public sealed record NoticeAudience
 
     public bool IncludesResidents => Roles.Count == 0 || Roles.Contains(Role.Resident);
 
-    /// <summary>The staff roles that are sent the notice (all of them when no role is chosen).</summary>
+    /// <summary>The staff roles that are sent the notice (all but service providers when no role is chosen).</summary>
     public IReadOnlyList<Role> StaffRoles =>
-        Roles.Count == 0 ? Enum.GetValues<Role>().Where(r => r != Role.Resident).ToList() : Roles.Where(r => r != Role.Resident).ToList();
+        Roles.Count == 0 ? Enum.GetValues<Role>().Where(IsSentByDefault).Where(r => r != Role.Resident).ToList() : Roles.Where(r => r != Role.Resident).ToList();
+
+    /// <summary>Whether a notice with no roles chosen is sent to the role.</summary>
+    public static bool IsSentByDefault(Role role) => role != Role.ServiceProvider;
 
     /// <summary>The roles as a bit mask, one bit per role: what the database stores and filters on.</summary>
     public int RoleMask => Roles.Aggregate(0, (mask, r) => mask | RoleBit(r));

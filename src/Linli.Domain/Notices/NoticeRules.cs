@@ -43,17 +43,18 @@ public static class NoticeRules
         ArgumentNullException.ThrowIfNull(reader);
         var (district, street, community, grid) = (reader.DistrictId, reader.StreetId, reader.CommunityId, reader.GridId);
         var bit = NoticeAudience.RoleBit(reader.Role);
+        var byDefault = NoticeAudience.IsSentByDefault(reader.Role);
         if (reader.Role != Role.Resident)
         {
             return n => n.DistrictId == district && (n.StreetId == 0 || n.StreetId == street)
                 && (n.CommunityId == 0 || n.CommunityId == community) && (n.GridId == 0 || n.GridId == grid)
-                && (n.RoleMask == 0 || (n.RoleMask & bit) != 0);
+                && ((n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0);
         }
         var building = reader.BuildingId ?? 0;
         var groups = reader.Groups;
         return n => n.DistrictId == district && (n.StreetId == 0 || n.StreetId == street)
             && (n.CommunityId == 0 || n.CommunityId == community) && (n.GridId == 0 || n.GridId == grid)
-            && (n.RoleMask == 0 || (n.RoleMask & bit) != 0)
+            && ((n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0)
             && (n.Groups == ResidentGroups.None || (n.Groups & groups) != ResidentGroups.None)
             && (!n.Buildings.Any() || n.Buildings.Any(b => b.BuildingId == building));
     }

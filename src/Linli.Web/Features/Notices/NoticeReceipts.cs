@@ -89,8 +89,12 @@ public sealed class NoticeReceipts(LinliDbContext db, NoticeQueries queries, Tim
         if (buildings.Count > 0) rooms = rooms.Where(r => buildings.Contains(r.BuildingId));
         if (notice.Groups != ResidentGroups.None)
         {
-            var members = db.Residents.Where(NoticeRules.InGroups(notice.Groups, today));
-            rooms = rooms.Where(r => members.Any(p => p.RoomId == r.Id));
+            // The rooms of the group's members, found once through the residents' indexes (groups such as 80+ or living
+            // alone are few), rather than a look-up into residents for every room of the area. "RoomId IS NOT NULL" lets
+            // the database take the partial index of people living alone.
+            var members = queries.InMyArea(NoticeQueries.Within(db.Residents, notice)).Where(p => p.RoomId != null)
+                .Where(NoticeRules.InGroups(notice.Groups, today)).Select(p => p.RoomId);
+            rooms = rooms.Where(r => members.Contains(r.Id));
         }
         return rooms;
     }
