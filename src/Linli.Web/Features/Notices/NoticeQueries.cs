@@ -9,6 +9,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Web.Features.Notices;
 
+/// <summary>A node a notice can be published at, with its depth under the caller's own node.</summary>
+public sealed record PublishingPlace(int Id, NodeKind Kind, string Name, int Depth);
+
 /// <summary>What a reader's list can be narrowed to.</summary>
 public sealed record NoticeListFilter(bool UrgentOnly = false, bool UnreadOnly = false);
 
@@ -112,6 +115,42 @@ public sealed class NoticeQueries(LinliDbContext db, CurrentUser user, TimeProvi
             canFollowUp ? notice.AuthorName : "", notice.PublishAt, notice.ExpiresAt, notice.Pinned, notice.Urgent, notice.StatusAt(time.GetUtcNow()),
             notice.WithdrawnAt, new NoticeAudienceDto(canFollowUp ? buildingIds : [], names, audience.Groups.Split(), audience.Roles),
             read, canManage, canFollowUp);
+    }
+
+    /// <summary>The nodes the caller may publish at: their own and those below it, in tree order.</summary>
+    public async Task<IReadOnlyList<PublishingPlace>> PublishingPlacesAsync(CancellationToken ct)
+    {
+        var nodes = await InMyArea(db.Nodes.AsNoTracking()).Select(n => new { n.Id, n.ParentId, n.Kind, n.Name }).ToListAsync(ct);
+        var children = nodes.ToLookup(n => n.ParentId);
+        var places = new List<PublishingPlace>();
+        void Walk(int? parent, int depth)
+        {
+            foreach (var n in children[parent].OrderBy(n => n.Id))
+            {
+                places.Add(new PublishingPlace(n.Id, n.Kind, n.Name, depth));
+                Walk(n.Id, depth + 1);
+            }
+        }
+        var ids = nodes.Select(n => n.Id).ToHashSet();
+        foreach (var root in nodes.Where(n => n.ParentId is null || !ids.Contains(n.ParentId.Value)).OrderBy(n => n.Id))
+        {
+            places.Add(new PublishingPlace(root.Id, root.Kind, root.Name, 0));
+            Walk(root.Id, 1);
+        }
+        return places;
+    }
+
+    /// <summary>
+    /// The buildings a notice at the node can be sent to, for a community or a grid; null above that, where the list would run
+    /// into the hundreds: there a notice goes to a whole area.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Id, string Name)>?> BuildingsAtAsync(int nodeId, CancellationToken ct)
+    {
+        var node = await InMyArea(db.Nodes.AsNoTracking()).FirstOrDefaultAsync(n => n.Id == nodeId, ct);
+        if (node is null || node.Kind is NodeKind.District or NodeKind.Street) return null;
+        var buildings = node.Kind == NodeKind.Grid ? db.Buildings.Where(b => b.GridId == node.Id) : db.Buildings.Where(b => b.CommunityId == node.Id);
+        var rows = await buildings.AsNoTracking().OrderBy(b => b.Id).Select(b => new { b.Id, b.Name }).ToListAsync(ct);
+        return rows.Select(b => (b.Id, b.Name)).ToList();
     }
 
     /// <summary>Whether a row lies in the caller's own subtree (not merely reaches them).</summary>
