@@ -175,6 +175,36 @@ public sealed class NoticeTests
         Assert.Equal([urgent.Id, newest.Id, pinned.Id, plain.Id], (await MyNoticesAsync(resident1)).Select(n => n.Id));
     }
 
+    [Fact]
+    public async Task Urgent_notices_stay_on_the_home_page_until_they_are_read()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var admin1 = await app.ClientAsAsync("admin1");
+        var urgent = await PublishAsync(admin1, Water("燃气泄漏紧急疏散") with { Urgent = true });
+        await PublishAsync(admin1, Water("周末义诊"));
+        var resident1 = await app.ClientAsAsync("resident1");
+
+        var home = await PageAsync(resident1, "/");
+        Assert.Contains("燃气泄漏紧急疏散", home, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/notices/{urgent.Id}\"", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("周末义诊", home, StringComparison.Ordinal);
+        // Staff see the box on their home page too, next to the page's own counts.
+        Assert.Contains("燃气泄漏紧急疏散", await PageAsync(admin1, "/"), StringComparison.Ordinal);
+        Assert.DoesNotContain("燃气泄漏紧急疏散", await PageAsync(await app.ClientAsAsync("resident2"), "/"), StringComparison.Ordinal);
+
+        Assert.Contains("燃气泄漏紧急疏散", await PageAsync(resident1, $"/notices/{urgent.Id}"), StringComparison.Ordinal);
+        Assert.DoesNotContain("燃气泄漏紧急疏散", await PageAsync(resident1, "/"), StringComparison.Ordinal);
+    }
+
+    static async Task<string> PageAsync(HttpClient client, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+        using var response = await client.SendAsync(request);
+        await response.ExpectAsync(HttpStatusCode.OK);
+        return await response.Content.ReadAsStringAsync();
+    }
+
     // ---- targeting residents
 
     [Fact]
