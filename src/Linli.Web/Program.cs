@@ -1,6 +1,8 @@
 using Linli.Infrastructure;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Components;
+using Linli.Web.Features.Cases;
+using Linli.Web.Features.Exchange.Open311;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Notices;
 using Linli.Web.Features.Registry;
@@ -16,6 +18,8 @@ builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
 builder.Services.AddImportExport();
 builder.Services.AddStatisticsModule();
+builder.Services.AddCasesModule(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddOpen311(builder.Configuration);
 builder.Services.AddNoticesModule();
 
 var app = builder.Build();
@@ -38,6 +42,8 @@ app.MapIdentity();
 app.MapRegistryApi();
 app.MapImportExport();
 app.MapStatisticsApi();
+app.MapCasesApi();
+app.MapOpen311();
 app.MapNoticesApi();
 app.MapRazorComponents<App>();
 

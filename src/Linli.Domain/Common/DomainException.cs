@@ -11,3 +11,9 @@ public sealed class NotFoundException(string what) : DomainException($"{what} wa
 
 /// <summary>The caller may see the thing but lacks the permission for this action.</summary>
 public sealed class ForbiddenException(string message) : DomainException(message);
+
+/// <summary>The request is valid but clashes with the current state (HTTP 409): the case moved on, someone else took it first.</summary>
+public class ConflictException(string message, string? field = null) : DomainException(message, field);
+
+/// <summary>A per-account limit was reached (HTTP 429); the message says when it resets.</summary>
+public sealed class LimitExceededException(string message, string? field = null) : DomainException(message, field);

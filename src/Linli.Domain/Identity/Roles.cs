@@ -14,6 +14,10 @@ public enum Permission
     Unmask,
     ReadAudit,
     ReadStatistics,
+    ReportCases,
+    ReadCases,
+    HandleCases,
+    ManageCaseCategories,
     PublishNotices,
 }
 
@@ -22,12 +26,16 @@ public static class RolePermissions
 {
     static readonly Dictionary<Role, Permission[]> Map = new()
     {
-        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents],
-        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
-        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.PublishNotices],
-        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics, Permission.PublishNotices],
-        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
-        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport, Permission.PublishNotices],
+        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases],
+        [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+        [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics,
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+        [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+        [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
+            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories, Permission.PublishNotices],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Domain.Notices;
@@ -34,6 +35,14 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<OneTimeCode> OneTimeCodes => Set<OneTimeCode>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CaseCategory> CaseCategories => Set<CaseCategory>();
+    public DbSet<Case> Cases => Set<Case>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<CaseTimer> CaseTimers => Set<CaseTimer>();
+    public DbSet<CaseFollower> CaseFollowers => Set<CaseFollower>();
+    public DbSet<CaseAttachment> CaseAttachments => Set<CaseAttachment>();
+    public DbSet<Linli.Domain.Exchange.Open311Client> Open311Clients => Set<Linli.Domain.Exchange.Open311Client>();
+    public DbSet<Linli.Domain.Exchange.Open311Submission> Open311Submissions => Set<Linli.Domain.Exchange.Open311Submission>();
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
 
@@ -65,6 +74,14 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         modelBuilder.Entity<Facility>().HasQueryFilter(Scoped<Facility>(f => f.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<Organization>().HasQueryFilter(Scoped<Organization>(o => o.CommunityId == ScopeCommunityId, alsoForGrid: true));
         modelBuilder.Entity<AuditEntry>().HasQueryFilter(Scoped<AuditEntry>(_ => false));
+        // A household sees the cases it reported and those it joined with "me too".
+        modelBuilder.Entity<Case>().HasQueryFilter(Scoped<Case>(c => c.ReporterRoomId == ScopeId
+            || Set<CaseFollower>().Any(f => f.CaseId == c.Id && f.RoomId == ScopeId)));
+        modelBuilder.Entity<CaseEvent>().HasQueryFilter(Scoped<CaseEvent>(e => e.Case!.ReporterRoomId == ScopeId
+            || Set<CaseFollower>().Any(f => f.CaseId == e.CaseId && f.RoomId == ScopeId)));
+        // Photos follow the case: a neighbour who joined sees the photos of the problem they share, as they see its timeline.
+        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)
+            || Set<CaseFollower>().Any(f => f.CaseId == a.CaseId && f.RoomId == ScopeId)));
         // A notice is seen in its subtree (to manage it) and wherever it reaches: by a place at or below its node.
         modelBuilder.Entity<Notice>().HasQueryFilter(Or(
             Scoped<Notice>(n => Rooms.Any(r => r.Id == ScopeId && r.DistrictId == n.DistrictId && (n.StreetId == 0 || r.StreetId == n.StreetId)

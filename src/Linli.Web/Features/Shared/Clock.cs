@@ -11,5 +11,12 @@ public static class Clock
         return DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), China).DateTime);
     }
 
+    /// <summary>Midnight today in China, as an instant: "per day" limits and "today" counts start here.</summary>
+    public static DateTimeOffset StartOfToday(TimeProvider time)
+    {
+        var today = time.Today();
+        return new DateTimeOffset(today.ToDateTime(TimeOnly.MinValue), China.GetUtcOffset(today.ToDateTime(TimeOnly.MinValue))).ToUniversalTime();
+    }
+
     public static DateTimeOffset Local(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, China);
 }

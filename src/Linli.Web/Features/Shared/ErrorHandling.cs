@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Linli.Web.Features.Shared;
 
 /// <summary>
-/// The one error path: domain rule → 400 naming the field, not found → 404, forbidden → 403, unreadable body → 400
-/// naming the JSON path. Everything else is a 500 with no internals in the answer.
+/// The one error path: domain rule → 400 naming the field, not found → 404, forbidden → 403, state conflict → 409,
+/// limit → 429, unreadable body → 400 naming the JSON path. Everything else is a 500 with no internals in the answer.
 /// </summary>
 public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -18,7 +18,11 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         {
             NotFoundException e => new ProblemDetails { Status = 404, Title = "Not found", Detail = e.Message },
             ForbiddenException e => new ProblemDetails { Status = 403, Title = "Forbidden", Detail = e.Message },
+            ConflictException e => WithStatus(Validation(e.Field ?? "request", e.Message), 409),
+            LimitExceededException e => WithStatus(Validation(e.Field ?? "request", e.Message), 429),
             DomainException e => Validation(e.Field ?? "request", e.Message),
+            // Two people changed the same thing at once: the second is told to look again, nothing is overwritten.
+            Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => WithStatus(Validation("version", "Someone else changed this just now. Reload and try again."), 409),
             BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), "The value is not valid here: " + FirstLine(json.Message)),
             BadHttpRequestException e => WithStatus(Validation(ParameterName(e.Message), e.Message), e.StatusCode),
             // A page's [SupplyParameterFromQuery] that cannot parse its value, e.g. /residents?page=abc.
@@ -55,6 +59,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
     static HttpValidationProblemDetails WithStatus(HttpValidationProblemDetails p, int status)
     {
         p.Status = status;
+        p.Title = status switch { 409 => "Not possible in the current state.", 429 => "Limit reached.", _ => p.Title };
         return p;
     }
 

@@ -14,6 +14,7 @@ public static partial class HostSetup
         ArgumentNullException.ThrowIfNull(app);
         using var scope = app.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<MigrationRunner>().ApplyAsync();
+        await Cases.CaseCategoryDefaults.EnsureAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
         var seedName = seedOverride ?? app.Configuration["Linli:Seed"];
         var seeder = scope.ServiceProvider.GetRequiredService<RegistrySeeder>();
         if (SeedProfile.Named(seedName) is { } profile && !await seeder.IsSeededAsync())
