@@ -4,6 +4,7 @@ using Linli.Web.Components;
 using Linli.Web.Features.Cases;
 using Linli.Web.Features.Exchange.Open311;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Notices;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
 using Linli.Web.Features.Statistics;
@@ -19,6 +20,7 @@ builder.Services.AddImportExport();
 builder.Services.AddStatisticsModule();
 builder.Services.AddCasesModule(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddOpen311(builder.Configuration);
+builder.Services.AddNoticesModule();
 
 var app = builder.Build();
 
@@ -42,6 +44,7 @@ app.MapImportExport();
 app.MapStatisticsApi();
 app.MapCasesApi();
 app.MapOpen311();
+app.MapNoticesApi();
 app.MapRazorComponents<App>();
 
 app.Run();

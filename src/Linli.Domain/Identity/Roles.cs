@@ -18,6 +18,7 @@ public enum Permission
     ReadCases,
     HandleCases,
     ManageCaseCategories,
+    PublishNotices,
 }
 
 /// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
@@ -27,14 +28,14 @@ public static class RolePermissions
     {
         [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases],
         [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
-        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
         [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics,
-            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases],
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
         [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReadCases, Permission.HandleCases],
+            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
         [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories],
+            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories, Permission.PublishNotices],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
+using Linli.Domain.Notices;
 using Linli.Domain.Registry;
 using Microsoft.EntityFrameworkCore;
 
@@ -42,6 +43,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<CaseAttachment> CaseAttachments => Set<CaseAttachment>();
     public DbSet<Linli.Domain.Exchange.Open311Client> Open311Clients => Set<Linli.Domain.Exchange.Open311Client>();
     public DbSet<Linli.Domain.Exchange.Open311Submission> Open311Submissions => Set<Linli.Domain.Exchange.Open311Submission>();
+    public DbSet<Notice> Notices => Set<Notice>();
+    public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -79,6 +82,13 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         // Photos follow the case: a neighbour who joined sees the photos of the problem they share, as they see its timeline.
         modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)
             || Set<CaseFollower>().Any(f => f.CaseId == a.CaseId && f.RoomId == ScopeId)));
+        // A notice is seen in its subtree (to manage it) and wherever it reaches: by a place at or below its node.
+        modelBuilder.Entity<Notice>().HasQueryFilter(Or(
+            Scoped<Notice>(n => Rooms.Any(r => r.Id == ScopeId && r.DistrictId == n.DistrictId && (n.StreetId == 0 || r.StreetId == n.StreetId)
+                && (n.CommunityId == 0 || r.CommunityId == n.CommunityId) && (n.GridId == 0 || r.GridId == n.GridId))),
+            n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
+                && (n.CommunityId == 0 || x.CommunityId == n.CommunityId) && (n.GridId == 0 || x.GridId == n.GridId))));
+        modelBuilder.Entity<NoticeRead>().HasQueryFilter(Scoped<NoticeRead>(r => r.RoomId == ScopeId));
     }
 
     /// <summary>
@@ -101,6 +111,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         return Expression.Lambda<Func<T, bool>>(
             Expression.OrElse(byNode.Body, Expression.AndAlso(new ReplaceParameter(isHousehold.Parameters[0], p).Visit(isHousehold.Body), householdBody)), p);
     }
+
+    static Expression<Func<T, bool>> Or<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right) =>
+        Expression.Lambda<Func<T, bool>>(Expression.OrElse(left.Body, new ReplaceParameter(right.Parameters[0], left.Parameters[0]).Visit(right.Body)), left.Parameters[0]);
 
     sealed class ReplaceParameter(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {
