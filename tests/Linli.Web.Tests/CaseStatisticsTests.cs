@@ -168,47 +168,6 @@ public sealed class CaseStatisticsTests
         }
     }
 
-    [Fact]
-    public async Task The_demo_has_two_months_of_cases_mostly_closed_and_well_rated_with_a_few_overdue()
-    {
-        await using var app = await LinliAppFactory.StartAsync();
-        var district = await app.ClientAsAsync("district");
-        var today = ChinaDay(app.Clock.GetUtcNow());
-        var stats = await district.GetOkAsync<CaseStatisticsDto>(
-            $"/api/v1/statistics/cases?groupBy=community&from={today.AddDays(-61):yyyy-MM-dd}&to={today:yyyy-MM-dd}");
-        var total = stats.Total;
-        Assert.InRange(total.Reported, 400, 650);
-        Assert.All(stats.Rows, r => Assert.InRange(r.Reported, 150, 400));
-        Assert.InRange(total.Closed, total.Reported * 7 / 10, total.Reported);
-        Assert.InRange(total.Rejected, 1, total.Reported / 10);
-        Assert.InRange(total.Open, 5, total.Reported / 5);
-        Assert.InRange(total.AverageRating ?? 0, 3.8, 4.8);
-        Assert.InRange(total.Rated, total.Reported / 2, total.Reported);
-        Assert.InRange(total.ResolutionOnTimeRate ?? 0, 0.6, 0.98);
-        Assert.InRange(total.Escalated, 5, total.Reported / 4);
-
-        // The live queue: a handful overdue (stuck cases that climbed to the district), more still within their deadlines.
-        var counts = await district.GetOkAsync<CaseCountsDto>("/api/v1/cases/counts?myTeam=false");
-        Assert.InRange(counts.Overdue, 1, 10);
-        Assert.True(counts.Open > counts.Overdue, $"{counts.Open} open, {counts.Overdue} overdue");
-
-        // Timelines are real: a closed demo case was reported, accepted, handled and closed by the demo staff.
-        var closed = await district.GetOkAsync<Page<CaseListItemDto>>("/api/v1/cases?status=Closed&myTeam=false&pageSize=5");
-        var detail = await district.GetOkAsync<CaseDetailDto>($"/api/v1/cases/{closed.Items[0].Id}");
-        var kinds = detail.Timeline.Select(e => e.Kind).ToList();
-        Assert.Equal(CaseEventKind.Reported, kinds[0]);
-        Assert.Contains(CaseEventKind.Accepted, kinds);
-        Assert.Contains(CaseEventKind.Handled, kinds);
-        Assert.Equal(CaseEventKind.Closed, kinds[^1]);
-        Assert.DoesNotContain(detail.Timeline, e => e.At > app.Clock.GetUtcNow());
-
-        // The demo residents have a history of their own.
-        var resident1 = await app.ClientAsAsync("resident1");
-        var mine = await resident1.GetOkAsync<Page<CaseListItemDto>>("/api/v1/cases?status=all");
-        Assert.InRange(mine.Total, 1, 5);
-        Assert.All(mine.Items, c => Assert.Equal(CaseStatus.Closed, c.Status));
-    }
-
     /// <summary>A client with a new bearer token (the app factory keeps the first token of each user, which a moved clock expires).</summary>
     static async Task<HttpClient> SignInAsync(TestApp app, string user)
     {

@@ -8,6 +8,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Linli.Infrastructure.Seeding;
 
+/// <summary>What <see cref="CaseSeeder"/> wrote, and how many planned cases the workflow refused (none, unless a rule changed).</summary>
+public sealed record SeededCases(int Written, int LeftOut);
+
 /// <summary>
 /// The demo district's case history: about 500 reports from the last 60 days, each taken through the domain's workflow
 /// by the demo staff at plausible times, with every SLA timer that came due on the way fired as the timer service fires
@@ -31,26 +34,28 @@ public sealed class CaseSeeder(LinliDbContext db, TimeProvider time, ILogger<Cas
 
     static readonly string[] StuckCategories = ["lift", "leak-public", "parking", "fire-safety"];
 
-    public async Task<int> SeedAsync(int seed, CancellationToken ct = default)
+    /// <summary>Plays the history and writes it; returns how many cases were written and how many the workflow refused.</summary>
+    public async Task<SeededCases> SeedAsync(int seed, CancellationToken ct = default)
     {
         var started = time.GetTimestamp();
         var now = time.GetUtcNow();
         var categories = await db.CaseCategories.AsNoTracking().Where(c => c.Active).ToDictionaryAsync(c => c.Code, ct);
         var areas = await LoadAreasAsync(now, ct);
-        if (areas.Count == 0 || categories.Count == 0) return 0;
+        if (areas.Count == 0 || categories.Count == 0) return new SeededCases(0, 0);
 
         var slots = Schedule(areas, categories, seed, now);
         MarkSpecialSlots(slots, areas, categories, now);
-        var cases = new List<(Case Case, History History)>();
+        var histories = new List<History>();
         for (var i = 0; i < slots.Count; i++)
         {
             var slot = slots[i];
+            // One generator per case, so a case is the same whatever happened to the cases before it.
             var rng = new Random(unchecked(seed * 397 + i));
             try
             {
                 var history = new History(slot, categories[slot.CategoryCode], rng, now);
                 history.Run();
-                cases.Add((history.Case, history));
+                histories.Add(history);
             }
             catch (DomainException e)
             {
@@ -58,20 +63,19 @@ public sealed class CaseSeeder(LinliDbContext db, TimeProvider time, ILogger<Cas
                 logger.LogWarning("Demo case {Index} ({Category}) left out: {Reason}", i, slot.CategoryCode, e.Message);
             }
         }
-
-        if (cases.Count == 0) return 0;
+        if (histories.Count == 0) return new SeededCases(0, slots.Count);
 
         // The domain added a timer for every deadline it set. Those that came due were fired above, and those that can no
         // longer matter (an earlier round, a case already handled) would only wake the timer service for nothing.
-        var pending = cases.SelectMany(c => c.History.PendingTimers()).ToHashSet();
-        await CaseBulkWriter.WriteAsync(db, cases.Select(c => c.Case).ToList(), pending.Contains, ct);
+        var pending = histories.SelectMany(h => h.PendingTimers()).ToHashSet();
+        await CaseBulkWriter.WriteAsync(db, histories.Select(h => h.Case).ToList(), pending.Contains, ct);
         // The registry seeding gathered planner statistics before these tables had rows.
         await db.Database.ExecuteSqlRawAsync("ANALYZE cases", ct);
         await db.Database.ExecuteSqlRawAsync("ANALYZE case_events", ct);
         await db.Database.ExecuteSqlRawAsync("ANALYZE case_timers", ct);
 
-        logger.LogInformation("Seeded {Count} demo cases in {Elapsed}", cases.Count, time.GetElapsedTime(started));
-        return cases.Count;
+        logger.LogInformation("Seeded {Count} demo cases in {Elapsed}", histories.Count, time.GetElapsedTime(started));
+        return new SeededCases(histories.Count, slots.Count - histories.Count);
     }
 
     /// <summary>Report times and categories per community and day, oldest first; the rest of each case is drawn per case.</summary>
