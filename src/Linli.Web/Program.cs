@@ -2,6 +2,7 @@ using Linli.Infrastructure;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Components;
 using Linli.Web.Features.Cases;
+using Linli.Web.Features.Exchange.Open311;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
@@ -17,6 +18,7 @@ builder.Services.AddRegistryModule();
 builder.Services.AddImportExport();
 builder.Services.AddStatisticsModule();
 builder.Services.AddCasesModule(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddOpen311(builder.Configuration);
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ app.MapRegistryApi();
 app.MapImportExport();
 app.MapStatisticsApi();
 app.MapCasesApi();
+app.MapOpen311();
 app.MapRazorComponents<App>();
 
 app.Run();

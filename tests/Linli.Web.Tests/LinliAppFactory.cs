@@ -10,8 +10,12 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Linli.Web.Tests;
 
-/// <summary>The real app on its own fresh database (see <see cref="TestDatabase"/>), with the SMS adapter captured.</summary>
-public sealed class LinliAppFactory(string connectionString, string seed = "demo") : WebApplicationFactory<Program>
+/// <summary>
+/// The real app on its own fresh database (see <see cref="TestDatabase"/>), with the SMS adapter captured.
+/// <paramref name="settings"/> override the test defaults, e.g. <c>Linli:Cases:DailyLimitPerResident</c>.
+/// </summary>
+public sealed class LinliAppFactory(string connectionString, string seed = "demo", IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
 {
     readonly ConcurrentDictionary<string, string> _tokens = new();
     readonly string _dataDir = Path.Combine(Path.GetTempPath(), "linli-tests", "data-" + Guid.NewGuid().ToString("N"));
@@ -21,11 +25,16 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
     /// <summary>The app's <see cref="TimeProvider"/>: move it forward to reach deadlines and schedules.</summary>
     public TestClock Clock { get; } = new();
 
+    /// <summary>The database this app runs on, for another app on the same one (a restart, a second web node).</summary>
+    public string ConnectionString => connectionString;
+
+    public IReadOnlyDictionary<string, string> Settings { get; } = settings ?? new Dictionary<string, string>();
+
     /// <summary>A new app on a fresh copy of the seeded demo district.</summary>
-    public static async Task<TestApp> StartAsync()
+    public static async Task<TestApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var (cs, drop) = await TestDatabase.CreateAsync();
-        return new TestApp(new LinliAppFactory(cs), drop);
+        return new TestApp(new LinliAppFactory(cs, settings: settings), drop);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -37,6 +46,7 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:DataDirectory", _dataDir);
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
         builder.UseSetting("Linli:Cases:TimerPollSeconds", "0.2");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<ISmsSender>(Sms);
@@ -74,7 +84,25 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
 /// <summary>A started test app and its database; disposing drops the database.</summary>
 public sealed class TestApp(LinliAppFactory factory, Func<Task> drop) : IAsyncDisposable
 {
+    readonly List<LinliAppFactory> _nodes = [];
+
     public LinliAppFactory Factory { get; } = factory;
+
+    /// <summary>
+    /// Another app process on the same database: a restart after <see cref="StopAsync"/>, or a second web node next to
+    /// this one. It shares nothing in memory with the first; its clock starts <paramref name="clockAhead"/> ahead of real time.
+    /// </summary>
+    public LinliAppFactory StartNode(TimeSpan clockAhead = default, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var node = new LinliAppFactory(Factory.ConnectionString, settings: settings ?? Factory.Settings);
+        node.Clock.Advance(clockAhead);
+        lock (_nodes) _nodes.Add(node);
+        _ = node.Services; // starts the host: migrations, hosted services, timers
+        return node;
+    }
+
+    /// <summary>Shuts this app down as a process would be stopped; the database stays for <see cref="StartNode"/>.</summary>
+    public ValueTask StopAsync() => Factory.DisposeAsync();
 
     public Task<HttpClient> ClientAsAsync(string userName) => Factory.ClientAsAsync(userName);
 
@@ -84,6 +112,7 @@ public sealed class TestApp(LinliAppFactory factory, Func<Task> drop) : IAsyncDi
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var node in _nodes) await node.DisposeAsync();
         await Factory.DisposeAsync();
         await drop();
     }

@@ -188,14 +188,15 @@ public sealed class Case : ScopedEntity
     public void Accept(CaseActor actor, DateTimeOffset now, string? note = null)
     {
         Require(CaseAction.Accept, actor, now);
+        var text = Note(note);
         AcceptedAt ??= now;
-        Move(now, actor, CaseEventKind.Accepted, CaseStatus.Accepted, note);
+        Move(now, actor, CaseEventKind.Accepted, CaseStatus.Accepted, text);
     }
 
     public void Reject(CaseActor actor, string reason, DateTimeOffset now)
     {
         Require(CaseAction.Reject, actor, now);
-        RejectReason = Note(reason, "reason", required: true);
+        RejectReason = Note(reason, required: true);
         ClosedAt = now;
         Move(now, actor, CaseEventKind.Rejected, CaseStatus.Rejected, RejectReason);
     }
@@ -205,23 +206,24 @@ public sealed class Case : ScopedEntity
     {
         Require(CaseAction.Dispatch, actor, now);
         if (assigneeUserId <= 0 || string.IsNullOrWhiteSpace(assigneeName)) throw new DomainException("Choose who handles it.", "assigneeUserId");
+        var text = Note(note);
         AssigneeUserId = assigneeUserId;
-        AssigneeName = assigneeName;
-        Move(now, actor, CaseEventKind.Dispatched, CaseStatus.Dispatched, note ?? assigneeName);
+        AssigneeName = NameOf(assigneeName);
+        Move(now, actor, CaseEventKind.Dispatched, CaseStatus.Dispatched, text ?? AssigneeName);
     }
 
     public void Grab(CaseActor actor, DateTimeOffset now)
     {
         Require(CaseAction.Grab, actor, now);
         AssigneeUserId = actor.UserId;
-        AssigneeName = actor.Name;
+        AssigneeName = NameOf(actor.Name);
         Move(now, actor, CaseEventKind.Grabbed, CaseStatus.Dispatched, null);
     }
 
     public void Start(CaseActor actor, DateTimeOffset now, string? note = null)
     {
         Require(CaseAction.Start, actor, now);
-        Move(now, actor, CaseEventKind.Started, CaseStatus.InProgress, note);
+        Move(now, actor, CaseEventKind.Started, CaseStatus.InProgress, Note(note));
     }
 
     /// <summary>The work is done; the feedback tells the reporter what was done.</summary>
@@ -229,10 +231,10 @@ public sealed class Case : ScopedEntity
     {
         Require(CaseAction.Handle, actor, now);
         ArgumentNullException.ThrowIfNull(actor);
-        Resolution = Note(feedback, "feedback", required: true);
+        Resolution = Note(feedback, required: true);
         HandledAt = now;
         OverdueSince = null;
-        if (AssigneeUserId is null) { AssigneeUserId = actor.UserId; AssigneeName = actor.Name; }
+        if (AssigneeUserId is null) { AssigneeUserId = actor.UserId; AssigneeName = NameOf(actor.Name); }
         Move(now, actor, CaseEventKind.Handled, CaseStatus.Handled, Resolution);
     }
 
@@ -240,14 +242,15 @@ public sealed class Case : ScopedEntity
     public void Verify(CaseActor actor, DateTimeOffset now, string? note = null)
     {
         Require(CaseAction.Verify, actor, now);
-        Move(now, actor, CaseEventKind.Verified, CaseStatus.Verified, Note(note, "note"));
+        Move(now, actor, CaseEventKind.Verified, CaseStatus.Verified, Note(note));
     }
 
     public void Close(CaseActor actor, DateTimeOffset now, string? note = null)
     {
         Require(CaseAction.Close, actor, now);
+        var text = Note(note);
         ClosedAt = now;
-        Move(now, actor, CaseEventKind.Closed, CaseStatus.Closed, Note(note, "note"));
+        Move(now, actor, CaseEventKind.Closed, CaseStatus.Closed, text);
     }
 
     /// <summary>1–5 stars from the reporter; rating a handled case also confirms it.</summary>
@@ -255,8 +258,8 @@ public sealed class Case : ScopedEntity
     {
         Require(CaseAction.Rate, actor, now);
         if (stars is < 1 or > 5) throw new DomainException("Give 1 to 5 stars.", "rating");
+        RatingComment = Note(comment);
         Rating = stars;
-        RatingComment = Note(comment, "comment");
         if (Status == CaseStatus.Handled) Move(now, actor, CaseEventKind.Verified, CaseStatus.Verified, null);
         Record(now, actor, CaseEventKind.Rated, null, null, $"{stars}★" + (RatingComment is null ? "" : " " + RatingComment));
     }
@@ -265,7 +268,7 @@ public sealed class Case : ScopedEntity
     {
         Require(CaseAction.Reopen, actor, now);
         ArgumentNullException.ThrowIfNull(category);
-        var why = Note(reason, "reason", required: true);
+        var why = Note(reason, required: true);
         ReopenCount++;
         HandledAt = null;
         ClosedAt = null;
@@ -281,7 +284,7 @@ public sealed class Case : ScopedEntity
         Require(CaseAction.Transfer, actor, now);
         ArgumentNullException.ThrowIfNull(category);
         if (to == Level) throw new DomainException("It is with that team already.", "level");
-        var why = Note(reason, "reason", required: true);
+        var why = Note(reason, required: true);
         HandOver(to, organizationId, category, now);
         Move(now, actor, CaseEventKind.Transferred, CaseStatus.Reported, $"{to}: {why}");
     }
@@ -290,9 +293,11 @@ public sealed class Case : ScopedEntity
     public void Escalate(CaseActor actor, string reason, CaseCategory category, DateTimeOffset now)
     {
         if (actor?.Relation != CaseRelation.System) Require(CaseAction.Escalate, actor!, now);
+        // The platform bypasses the people's table, not the state: a finished case stays finished.
+        else if (!Status.IsOpen()) throw new CaseActionNotAllowedException(CaseAction.Escalate, Status);
         ArgumentNullException.ThrowIfNull(category);
         var up = Level.Above() ?? throw new DomainException("The district is the top of the hierarchy.", "level");
-        var why = Note(reason, "reason", required: true);
+        var why = Note(reason, required: true);
         EscalationCount++;
         HandOver(up, null, category, now);
         Move(now, actor!, CaseEventKind.Escalated, CaseStatus.Reported, $"{up}: {why}");
@@ -302,11 +307,12 @@ public sealed class Case : ScopedEntity
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (actor.Relation is CaseRelation.Reporter or CaseRelation.Follower && Status.IsOpen() && LastRemindedAt is { } last && now - last < RemindInterval)
-            throw new DomainException("They were reminded less than an hour ago; you can remind again later.", "remind");
+            throw new LimitExceededException("They were reminded less than an hour ago; you can remind again later.", "remind");
         Require(CaseAction.Remind, actor, now);
+        var text = Note(note);
         LastRemindedAt = now;
         RemindCount++;
-        Record(now, actor, CaseEventKind.Reminded, null, null, Note(note, "note"));
+        Record(now, actor, CaseEventKind.Reminded, null, null, text);
         Touch(now);
     }
 
@@ -323,7 +329,7 @@ public sealed class Case : ScopedEntity
     public void Comment(CaseActor actor, string text, DateTimeOffset now)
     {
         Require(CaseAction.Comment, actor, now);
-        Record(now, actor, CaseEventKind.Commented, null, null, Note(text, "note", required: true));
+        Record(now, actor, CaseEventKind.Commented, null, null, Note(text, required: true));
         Touch(now);
     }
 
@@ -331,7 +337,7 @@ public sealed class Case : ScopedEntity
     public void FollowUp(CaseActor actor, string note, DateTimeOffset now)
     {
         Require(CaseAction.FollowUp, actor, now);
-        Record(now, actor, CaseEventKind.FollowedUp, null, null, Note(note, "note", required: true));
+        Record(now, actor, CaseEventKind.FollowedUp, null, null, Note(note, required: true));
         Touch(now);
     }
 
@@ -407,11 +413,18 @@ public sealed class Case : ScopedEntity
     void Record(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note) =>
         _events.Add(new CaseEvent(this, now, actor, kind, from, to, note));
 
-    static string? Note(string? text, string field, bool required = false)
+    /// <summary>An account's display name may be longer than the name kept on a case; the start is enough to recognise it.</summary>
+    internal static string NameOf(string name) => name.Length > NameMaxLength ? name[..NameMaxLength] : name;
+
+    /// <summary>
+    /// Every free text of an action (reason, feedback, rating comment) is the one <c>note</c> field of the request, so an
+    /// error names the field the client actually sent.
+    /// </summary>
+    static string? Note(string? text, bool required = false)
     {
         var t = string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        if (required && t is null) throw new DomainException("Please write a few words.", field);
-        if (t?.Length > NoteMaxLength) throw new DomainException("At most 1000 characters.", field);
+        if (required && t is null) throw new DomainException("Please write a few words.", "note");
+        if (t?.Length > NoteMaxLength) throw new DomainException("At most 1000 characters.", "note");
         return t;
     }
 }
@@ -445,7 +458,7 @@ public sealed class CaseEvent : ScopedEntity
         Case = c;
         At = at;
         ActorUserId = actor.UserId;
-        ActorName = actor.Name.Length > Case.NameMaxLength ? actor.Name[..Case.NameMaxLength] : actor.Name;
+        ActorName = Case.NameOf(actor.Name);
         Kind = kind;
         FromStatus = from;
         ToStatus = to;

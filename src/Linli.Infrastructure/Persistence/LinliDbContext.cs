@@ -40,6 +40,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<CaseTimer> CaseTimers => Set<CaseTimer>();
     public DbSet<CaseFollower> CaseFollowers => Set<CaseFollower>();
     public DbSet<CaseAttachment> CaseAttachments => Set<CaseAttachment>();
+    public DbSet<Linli.Domain.Exchange.Open311Client> Open311Clients => Set<Linli.Domain.Exchange.Open311Client>();
+    public DbSet<Linli.Domain.Exchange.Open311Submission> Open311Submissions => Set<Linli.Domain.Exchange.Open311Submission>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -75,7 +77,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             || Set<CaseFollower>().Any(f => f.CaseId == c.Id && f.RoomId == ScopeId)));
         modelBuilder.Entity<CaseEvent>().HasQueryFilter(Scoped<CaseEvent>(e => e.Case!.ReporterRoomId == ScopeId
             || Set<CaseFollower>().Any(f => f.CaseId == e.CaseId && f.RoomId == ScopeId)));
-        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)));
+        // Photos follow the case: a neighbour who joined sees the photos of the problem they share, as they see its timeline.
+        modelBuilder.Entity<CaseAttachment>().HasQueryFilter(Scoped<CaseAttachment>(a => Set<Case>().Any(c => c.Id == a.CaseId && c.ReporterRoomId == ScopeId)
+            || Set<CaseFollower>().Any(f => f.CaseId == a.CaseId && f.RoomId == ScopeId)));
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Web.Features.Cases;
 
@@ -26,7 +27,7 @@ public sealed class CasesHub(CurrentUser user) : Hub
     }
 }
 
-public sealed class CaseFeed(IHubContext<CasesHub> hub)
+public sealed class CaseFeed(IHubContext<CasesHub> hub, IServiceScopeFactory scopes)
 {
     public static string? GroupOf(Scope scope)
     {
@@ -42,12 +43,20 @@ public sealed class CaseFeed(IHubContext<CasesHub> hub)
         };
     }
 
-    public Task PublishAsync(Case c, string change, DateTimeOffset now, CancellationToken ct = default)
+    public async Task PublishAsync(Case c, string change, DateTimeOffset now, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(c);
         List<string> groups = [$"grid:{c.GridId}", $"community:{c.CommunityId}", $"street:{c.StreetId}", $"district:{c.DistrictId}"];
         if (c.ReporterRoomId is { } room) groups.Add($"household:{room}");
+        if (c.MeTooCount > 0)
+        {
+            // Neighbours who said "me too" follow the case from their own households.
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>();
+            groups.AddRange(await db.CaseFollowers.Where(f => f.CaseId == c.Id && f.RoomId != null)
+                .Select(f => "household:" + f.RoomId).Distinct().ToListAsync(ct));
+        }
         var overdue = c.OverdueSince is not null || (c.Status.IsOpen() && c.ResolutionDueAt < now);
-        return hub.Clients.Groups(groups).SendAsync("caseChanged", new CaseChange(c.Id, change, c.Status, c.Level, c.CommunityId, overdue), ct);
+        await hub.Clients.Groups(groups).SendAsync("caseChanged", new CaseChange(c.Id, change, c.Status, c.Level, c.CommunityId, overdue), ct);
     }
 }

@@ -113,7 +113,7 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
         if (!string.IsNullOrWhiteSpace(f.Q))
         {
             var text = f.Q.Trim();
-            if (text.Length > 40) throw new DomainException("Search at most 40 characters.", "q");
+            if (text.Length > 40) throw new DomainException("Search at most 40 characters.", "search");
             q = long.TryParse(text.TrimStart('#'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id)
                 ? q.Where(c => c.Id == id)
                 : q.Where(c => c.Title.Contains(text) || c.Address.Contains(text));

@@ -21,6 +21,7 @@ public static class CasesApi
         services.AddScoped<CaseQueries>();
         services.AddScoped<CasePhotos>();
         services.AddScoped<CaseCategoryCommands>();
+        services.AddScoped<ResidentReports>();
         services.AddSingleton<CaseFeed>();
         services.AddSignalR();
         services.AddSingleton<SlaTimerService>();

@@ -47,7 +47,9 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
 
         var kind = r.Kind ?? (user.Role == Role.GridWorker ? CaseKind.Patrol : category.DefaultKind);
         var source = user.Role == Role.GridWorker && kind == CaseKind.Patrol ? CaseSource.Patrol : CaseSource.Web;
-        var reporter = new CaseReporter(user.Id, home, user.DisplayName);
+        // Account names may be longer than the case keeps; the account id still says exactly who it was.
+        var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
+        var reporter = new CaseReporter(user.Id, home, name);
         return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
     }
 
@@ -127,7 +129,7 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
         var dayStart = Clock.StartOfToday(time);
         var count = await db.Cases.IgnoreQueryFilters().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
         if (count >= limit)
-            throw new LimitExceededException($"You have reported {count} problems today, the most one account may. You can report again tomorrow, or call the community office.", "title");
+            throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
     }
 
     /// <summary>The one community a user reports within; null above a community (those roles do not report).</summary>

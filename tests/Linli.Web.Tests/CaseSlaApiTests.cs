@@ -1,0 +1,216 @@
+using System.Net;
+using Linli.Domain.Cases;
+using Linli.Infrastructure.Persistence;
+using Linli.Web.Features.Cases;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+using static Linli.Web.Tests.CaseKit;
+
+namespace Linli.Web.Tests;
+
+/// <summary>
+/// SLA timers are rows in the database: a deadline set by one process is kept by the next after a restart, and with
+/// two web nodes on one database every passed deadline acts exactly once.
+/// </summary>
+public sealed class CaseSlaApiTests(ITestOutputHelper output)
+{
+    /// <summary>Pollers that wait an hour after their first look at start-up, so only the test decides when timers fire.</summary>
+    static readonly Dictionary<string, string> QuietPollers = new()
+    {
+        ["Linli:Cases:TimerPollSeconds"] = "3600",
+        ["Linli:Cases:TimerBatchSize"] = "3",
+        ["Linli:Cases:DailyLimitPerResident"] = "1000",
+    };
+
+    static readonly Dictionary<string, string> BusyPollers = new()
+    {
+        ["Linli:Cases:TimerPollSeconds"] = "0.05",
+        ["Linli:Cases:TimerBatchSize"] = "3",
+        ["Linli:Cases:DailyLimitPerResident"] = "1000",
+    };
+
+    [Fact]
+    public async Task A_deadline_set_before_a_restart_escalates_the_case_exactly_once_after_it()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var resident = await app.ClientAsAsync("resident1");
+        var lift = await CategoryAsync(resident, "lift");
+        var created = await ReportAsync(resident, new { categoryId = lift.Id, title = "电梯门关不上" });
+        Assert.Equal([(SlaKind.Response, 1), (SlaKind.Resolution, 1)], await TimersAsync(app.Factory, created.Id));
+        await app.StopAsync();
+
+        // The server stays down past both deadlines; a new process, on the same database, finds them on start-up.
+        var restarted = app.StartNode(clockAhead: TimeSpan.FromMinutes(lift.ResolutionMinutes + 1));
+        var admin = await restarted.ClientAsAsync("admin1");
+        var seen = await EventuallyAsync(() => DetailAsync(admin, created.Id), c => c.Level != HandlingLevel.Property);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // several more polls: nothing else may happen
+        seen = await DetailAsync(admin, created.Id);
+
+        Assert.Equal((HandlingLevel.Community, CaseStatus.Reported, 1), (seen.Level, seen.Status, seen.EscalationCount));
+        Assert.Equal([CaseEventKind.Reported, CaseEventKind.ResponseOverdue, CaseEventKind.Escalated], seen.Timeline.Select(e => e.Kind));
+        // The resolution deadline of the first round was the property company's; the community starts afresh.
+        Assert.Equal((true, false), (seen.ResponseBreached, seen.ResolutionBreached));
+        Assert.True(seen.ResponseDueAt > restarted.Clock.GetUtcNow());
+        Assert.Equal([(SlaKind.Response, 2), (SlaKind.Resolution, 2)], await TimersAsync(restarted, created.Id));
+    }
+
+    [Fact]
+    public async Task Two_nodes_firing_the_same_due_timers_at_once_escalate_every_case_exactly_once()
+    {
+        const int cases = 30;
+        await using var app = await LinliAppFactory.StartAsync(QuietPollers);
+        var ids = await ReportLiftsAsync(app, cases);
+        var second = app.StartNode(settings: QuietPollers);
+        var lift = await CategoryAsync(await app.ClientAsAsync("resident1"), "lift");
+
+        // Past both deadlines: each case has two due timers, which may go to different nodes.
+        var ahead = TimeSpan.FromMinutes(lift.ResolutionMinutes + 1);
+        app.Clock.Advance(ahead);
+        second.Clock.Advance(ahead);
+        using var go = new SemaphoreSlim(0, 2);
+        var drains = new[] { app.Factory, second }.Select(async node =>
+        {
+            await go.WaitAsync();
+            return await DrainAsync(node);
+        }).ToList();
+        go.Release(2);
+        var results = await Task.WhenAll(drains);
+        output.WriteLine($"claimed per node: {string.Join(", ", results.Select(r => $"{r.Claimed} (lost races: {r.Conflicts})"))}");
+
+        Assert.Equal(2 * cases, results.Sum(r => r.Claimed));
+        await AssertEscalatedOnceAsync(app, ids);
+    }
+
+    [Fact]
+    public async Task Two_nodes_polling_on_their_own_escalate_every_case_exactly_once()
+    {
+        const int cases = 30;
+        await using var app = await LinliAppFactory.StartAsync(BusyPollers);
+        var ids = await ReportLiftsAsync(app, cases);
+        var second = app.StartNode(settings: BusyPollers);
+        var lift = await CategoryAsync(await app.ClientAsAsync("resident1"), "lift");
+
+        var ahead = TimeSpan.FromMinutes(lift.ResolutionMinutes + 1);
+        second.Clock.Advance(ahead);
+        app.Clock.Advance(ahead);
+        var district = await app.ClientAsAsync("district");
+        await EventuallyAsync(() => district.AllPagesAsync<CaseListItemDto>("/api/v1/cases?escalated=true"), list => list.Count(c => ids.Contains(c.Id)) == cases);
+        await Task.Delay(TimeSpan.FromSeconds(1)); // many more polls on both nodes
+
+        await AssertEscalatedOnceAsync(app, ids);
+    }
+
+    [Fact]
+    public async Task Accepting_just_as_the_deadline_fires_either_accepts_or_escalates_never_both()
+    {
+        const int cases = 20;
+        await using var app = await LinliAppFactory.StartAsync(QuietPollers);
+        var second = app.StartNode(settings: QuietPollers);
+        var nodes = new[] { app.Factory, second };
+        var staff = new[] { await app.ClientAsAsync("property1"), await second.ClientAsAsync("property1") };
+        var lift = await CategoryAsync(staff[0], "lift");
+        var ahead = TimeSpan.FromMinutes(lift.ResponseMinutes + 1);
+
+        // A first round on both nodes, so that neither pays its start-up costs inside the race below.
+        var warm = await ReportLiftsAsync(app, 8);
+        await ActOkAsync(staff[0], warm[0], CaseAction.Accept);
+        await ActOkAsync(staff[1], warm[1], CaseAction.Accept);
+        foreach (var node in nodes) node.Clock.Advance(ahead);
+        foreach (var node in nodes) Assert.Equal(3, await node.Services.GetRequiredService<SlaTimerService>().FireDueAsync(CancellationToken.None));
+        await DrainAsync(app.Factory);
+
+        var ids = await ReportLiftsAsync(app, cases);
+        foreach (var node in nodes) node.Clock.Advance(ahead);
+        // Acceptances spread over a moment, the timers fire in the middle of it: some cases are accepted first, some escalated.
+        using var go = new SemaphoreSlim(0, cases + 2);
+        var drains = nodes.Select(async node =>
+        {
+            await go.WaitAsync();
+            await Task.Delay(100);
+            return await DrainAsync(node);
+        }).ToList();
+        var accepts = ids.Select(async (id, i) =>
+        {
+            await go.WaitAsync();
+            await Task.Delay(i * 25);
+            using var response = await ActAsync(staff[i % 2], id, CaseAction.Accept);
+            return response.StatusCode;
+        }).ToList();
+        go.Release(cases + 2);
+        var answers = await Task.WhenAll(accepts);
+        await Task.WhenAll(drains);
+        output.WriteLine($"accepted in time: {answers.Count(a => a == HttpStatusCode.OK)}, escalated first: {answers.Count(a => a == HttpStatusCode.Conflict)}");
+
+        var district = await app.ClientAsAsync("district");
+        for (var i = 0; i < cases; i++)
+        {
+            var c = await DetailAsync(district, ids[i]);
+            var escalations = c.Timeline.Count(e => e.Kind == CaseEventKind.Escalated);
+            if (answers[i] == HttpStatusCode.OK)
+                Assert.Equal((CaseStatus.Accepted, HandlingLevel.Property, 0, false), (c.Status, c.Level, escalations, c.ResponseBreached));
+            else
+            {
+                Assert.Equal(HttpStatusCode.Conflict, answers[i]);
+                Assert.Equal((CaseStatus.Reported, HandlingLevel.Community, 1, true), (c.Status, c.Level, escalations, c.ResponseBreached));
+            }
+            Assert.DoesNotContain((SlaKind.Response, 1), await TimersAsync(app.Factory, ids[i]));
+        }
+    }
+
+    static async Task<List<long>> ReportLiftsAsync(TestApp app, int count)
+    {
+        var resident = await app.ClientAsAsync("resident1");
+        var lift = await CategoryAsync(resident, "lift");
+        var ids = new List<long>();
+        for (var i = 0; i < count; i++) ids.Add((await ReportAsync(resident, new { categoryId = lift.Id, title = $"{i % 6 + 1}号电梯异响" })).Id);
+        return ids;
+    }
+
+    /// <summary>
+    /// What a node's timer service does in a loop, run by the test: fire batches until none are due. A batch that lost a
+    /// race with the other node (the case changed under it) rolls back and its timers are due again, as in the service.
+    /// </summary>
+    static async Task<(int Claimed, int Conflicts)> DrainAsync(LinliAppFactory node)
+    {
+        var service = node.Services.GetRequiredService<SlaTimerService>();
+        var (claimed, conflicts, idle) = (0, 0, 0);
+        while (idle < 3)
+        {
+            try
+            {
+                var n = await service.FireDueAsync(CancellationToken.None);
+                claimed += n;
+                idle = n == 0 ? idle + 1 : 0;
+            }
+            catch (DbUpdateException)
+            {
+                conflicts++;
+                idle = 0;
+            }
+        }
+        return (claimed, conflicts);
+    }
+
+    static async Task AssertEscalatedOnceAsync(TestApp app, IReadOnlyList<long> ids)
+    {
+        var district = await app.ClientAsAsync("district");
+        foreach (var id in ids)
+        {
+            var c = await DetailAsync(district, id);
+            Assert.Equal((HandlingLevel.Community, 1, 1, 1), (c.Level, c.EscalationCount, c.Timeline.Count(e => e.Kind == CaseEventKind.Escalated),
+                c.Timeline.Count(e => e.Kind == CaseEventKind.ResponseOverdue)));
+            Assert.DoesNotContain(c.Timeline, e => e.Kind == CaseEventKind.ResolutionOverdue);
+            Assert.Equal([(SlaKind.Response, 2), (SlaKind.Resolution, 2)], await TimersAsync(app.Factory, id));
+        }
+    }
+
+    /// <summary>The stored timers of a case, as the next process would find them.</summary>
+    static async Task<List<(SlaKind, int)>> TimersAsync(LinliAppFactory node, long caseId)
+    {
+        using var scope = node.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var timers = await db.CaseTimers.Where(t => t.CaseId == caseId).Select(t => new { t.Kind, t.Round }).ToListAsync();
+        return timers.Select(t => (t.Kind, t.Round)).Order().ToList();
+    }
+}
