@@ -40,6 +40,7 @@ public static class DependencyInjection
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));
         services.AddScoped<MigrationRunner>();
         services.AddScoped<RegistrySeeder>();
+        services.AddScoped<CaseSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -29,7 +29,7 @@ public sealed class CaseApiApp : IAsyncLifetime
         await AddResidentAccountAsync(_app, "neighbour1", Home.SameBuildingAsResident1);
         await AddResidentAccountAsync(_app, "resident3", Home.OtherBuildingOfCommunity1);
         await AddHouseholdAccountsAsync(_app, "home-a", "home-b");
-        await AddPropertyWorkerAsync(_app, "property2");
+        await AddPropertyWorkerAsync(_app, "repair1");
     }
 
     public async Task DisposeAsync()
@@ -204,12 +204,12 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
     public async Task A_case_is_dispatched_only_to_a_member_of_the_team_that_handles_it()
     {
         var property1 = await App.ClientAsAsync("property1");
-        var property2 = await App.ClientAsAsync("property2");
+        var repair1 = await App.ClientAsAsync("repair1");
         var lift = await ReportAsync(await App.ClientAsAsync("resident1"), "lift", "电梯按钮失灵");
         Assert.Equal(DispatchMode.Assign, lift.Mode);
         await ActOkAsync(property1, lift.Id, CaseAction.Accept);
 
-        var (me1, me2) = (await property1.MeAsync(), await property2.MeAsync());
+        var (me1, me2) = (await property1.MeAsync(), await repair1.MeAsync());
         var team = await property1.GetOkAsync<List<AssigneeDto>>($"/api/v1/cases/{lift.Id}/assignees");
         Assert.Equal(new[] { me1.Id, me2.Id }.Order(), team.Select(a => a.UserId).Order());
 
@@ -224,7 +224,7 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
 
         var dispatched = await ActOkAsync(property1, lift.Id, CaseAction.Dispatch, new { assigneeUserId = me2.Id });
         Assert.Equal((CaseStatus.Dispatched, me2.Id, me2.DisplayName), (dispatched.Status, dispatched.AssigneeUserId, dispatched.AssigneeName));
-        Assert.Contains(CaseAction.Start, (await DetailAsync(property2, lift.Id)).AllowedActions);
+        Assert.Contains(CaseAction.Start, (await DetailAsync(repair1, lift.Id)).AllowedActions);
         Assert.DoesNotContain(CaseAction.Start, (await DetailAsync(property1, lift.Id)).AllowedActions);
     }
 
@@ -232,7 +232,7 @@ public sealed class CaseApiTests(CaseApiApp shared) : IClassFixture<CaseApiApp>
     public async Task When_two_staff_grab_the_same_case_at_once_one_gets_it_and_the_other_is_told_409()
     {
         var resident1 = await App.ClientAsAsync("resident1");
-        var staff = new[] { await App.ClientAsAsync("property1"), await App.ClientAsAsync("property2") };
+        var staff = new[] { await App.ClientAsAsync("property1"), await App.ClientAsAsync("repair1") };
         var ids = new[] { (await staff[0].MeAsync()).Id, (await staff[1].MeAsync()).Id };
         for (var round = 0; round < 5; round++)
         {

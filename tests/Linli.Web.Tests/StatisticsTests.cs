@@ -174,7 +174,7 @@ public sealed partial class StatisticsTests
         Assert.EndsWith("/denied", denied.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
     }
 
-    static async Task<HttpClient> SignInWithFormAsync(TestApp app, string userName)
+    internal static async Task<HttpClient> SignInWithFormAsync(TestApp app, string userName)
     {
         var browser = app.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
         var form = await browser.GetStringAsync("/signin");

@@ -60,6 +60,7 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LinliDbContext).Assembly);
+        SqlFunctions.Register(modelBuilder, IsPostgres);
         if (IsPostgres)
         {
             // Binary collation so that name prefix search is an index range scan on both databases.

@@ -153,6 +153,8 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
             (new UserAccount("provider1", "服务商 · 邻里家政", Role.ServiceProvider, c1.Community), c1.Community.Name, null),
             (new UserAccount("resident1", firstResidents[0].Resident.Name, Role.Resident, c1.Community, residentId: IdOf(firstResidents[0].Resident)), c1.Community.Name, firstResidents[0].Phone),
             (new UserAccount("resident2", firstResidents[^1].Resident.Name, Role.Resident, c2.Community, residentId: IdOf(firstResidents[^1].Resident)), c2.Community.Name, firstResidents[^1].Phone),
+            // Last, so the accounts above keep their ids: the second community's property company needs someone to take its cases.
+            (new UserAccount("property2", "物业客服 · 孙磊", Role.PropertyStaff, c2.Community), c2.Community.Name, null),
         };
         foreach (var (account, node, phone) in accounts)
         {

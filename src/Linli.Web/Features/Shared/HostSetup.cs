@@ -21,6 +21,8 @@ public static partial class HostSetup
         {
             Log.Seeding(app.Logger, profile.Name);
             await seeder.SeedAsync(profile);
+            // After the default categories above: the demo's case history is reported in them.
+            if (profile.Name == SeedProfile.Demo.Name) await scope.ServiceProvider.GetRequiredService<CaseSeeder>().SeedAsync(profile.Seed);
         }
         await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
         if (SeedProfile.Named(seedName) is not null) await PrintSignInsAsync(app, scope.ServiceProvider.GetRequiredService<LinliDbContext>());

@@ -10,6 +10,7 @@ public static class StatisticsApi
     public static IServiceCollection AddStatisticsModule(this IServiceCollection services)
     {
         services.AddScoped<StatisticsQueries>();
+        services.AddScoped<CaseStatisticsQueries>();
         return services;
     }
 
@@ -22,6 +23,9 @@ public static class StatisticsApi
             .WithSummary("Rooms owner-occupied, rented and vacant, per grid and (within one community) per building; leases ending in 30 days.");
         group.MapGet("/elderly-alone", ElderlyAlone).WithName("GetElderlyAloneStatistics")
             .WithSummary("Per grid: residents aged 60+, those of them living alone, and those aged 80+ living alone.");
+        group.MapGet("/cases", Cases).WithName("GetCaseStatistics")
+            .WithSummary("Cases reported in a period (from/to, China dates, default the last 30 days) by category, team, grid or community " +
+                "(groupBy): open, handled, closed, rejected; response and resolution on time; average times; satisfaction.");
         return app;
     }
 
@@ -33,4 +37,7 @@ public static class StatisticsApi
 
     static async Task<Ok<ElderlyAloneDto>> ElderlyAlone(StatisticsQueries q, int? communityId, int? gridId, CancellationToken ct) =>
         TypedResults.Ok(await q.ElderlyAloneAsync(communityId, gridId, ct));
+
+    static async Task<Ok<CaseStatisticsDto>> Cases(CaseStatisticsQueries q, string? groupBy, DateOnly? from, DateOnly? to, CancellationToken ct) =>
+        TypedResults.Ok(await q.SummarizeAsync(CaseStatisticsQueries.ParseGrouping(groupBy), from, to, ct));
 }

@@ -1,0 +1,7 @@
+-- 0008 case statistics: the cases reported in a period, read through the caller's own scope key (the query adds it as
+-- an equality next to the scope filter), so a community's month is one index range however large the table grows.
+CREATE INDEX "IX_cases_CommunityId_ReportedAt" ON "cases" ("CommunityId", "ReportedAt");
+
+CREATE INDEX "IX_cases_StreetId_ReportedAt" ON "cases" ("StreetId", "ReportedAt");
+
+CREATE INDEX "IX_cases_DistrictId_ReportedAt" ON "cases" ("DistrictId", "ReportedAt");
