@@ -60,10 +60,9 @@ sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.AssigneeUserId, c.Status });
         // Similar open reports in the same building.
         b.HasIndex(c => new { c.BuildingId, c.CategoryId, c.ReportedAt });
-        // Statistics: the cases reported in a period, within the caller's scope.
+        // Statistics: the cases reported in a period, within the caller's scope (a district reads the plain ReportedAt index).
         b.HasIndex(c => new { c.CommunityId, c.ReportedAt });
         b.HasIndex(c => new { c.StreetId, c.ReportedAt });
-        b.HasIndex(c => new { c.DistrictId, c.ReportedAt });
     }
 }
 

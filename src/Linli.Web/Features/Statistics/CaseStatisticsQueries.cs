@@ -139,7 +139,7 @@ public sealed class CaseStatisticsQueries(LinliDbContext db, TimeProvider time)
         return await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => list.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.Name, ct);
     }
 
-    /// <summary>The one aggregate query: counts and sums per group, in SQL.</summary>
+    /// <summary>The one aggregate query: counts and sums per group, in SQL. The time limits are those of <see cref="ResponseBands"/> and <see cref="ResolutionBands"/>.</summary>
     static IQueryable<Group<TKey>> Sums<TKey>(IQueryable<Case> cases, Expression<Func<Case, TKey>> key) =>
         cases.GroupBy(key).Select(g => new Group<TKey>(g.Key, new Tally
         {
