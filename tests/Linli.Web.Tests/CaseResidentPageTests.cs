@@ -53,7 +53,7 @@ public sealed partial class CaseResidentPageTests
 
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         var html = await refused.Content.ReadAsStringAsync();
-        Assert.Matches("<p id=\"photos-err\" class=\"validation-message\" role=\"alert\">[^<]*JPEG, PNG[^<]*</p>", html);
+        Assert.Matches("<p id=\"photos-err\" class=\"validation-message\" role=\"alert\">[^<]*JPEG[,、] ?PNG[^<]*</p>", html);
         Assert.Contains("value=\"厨房水管漏水\"", html, StringComparison.Ordinal);
         Assert.Equal(before, await CountAsync(api));
 

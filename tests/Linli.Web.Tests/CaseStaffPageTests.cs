@@ -131,15 +131,19 @@ public sealed partial class CaseStaffPageTests
         var property = await app.ClientAsAsync("property1");
         await (await property.PostJsonAsync($"/api/v1/cases/{lamp.Id}/accept", new { })).OkAsync<CaseDetailDto>();
         var browser = await BrowserAsync(app, "property1");
+        // The demo district has cases of its own; the board (up to 200 cards) shows every match, and only this test's
+        // two cases are compared.
+        async Task<long[]> Ours(string url) => [.. CaseIds(await PageAsync(browser, url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "view=board"))
+            .Where(id => id == leak.Id || id == lamp.Id).Order()];
 
-        Assert.Equal([leak.Id, lamp.Id], CaseIds(await PageAsync(browser, "/cases")).Order());
-        Assert.Equal([leak.Id], CaseIds(await PageAsync(browser, $"/cases?categoryId={leak.CategoryId}")));
-        Assert.Equal([lamp.Id], CaseIds(await PageAsync(browser, "/cases?q=" + Uri.EscapeDataString("楼道灯"))));
-        Assert.Equal([leak.Id], CaseIds(await PageAsync(browser, $"/cases?q=%23{leak.Id}")));
-        Assert.Equal([lamp.Id], CaseIds(await PageAsync(browser, "/cases?status=accepted")));
-        Assert.Equal([leak.Id], CaseIds(await PageAsync(browser, "/cases?status=reported&view=board")));
-        Assert.Empty(CaseIds(await PageAsync(browser, "/cases?assignedToMe=true")));
-        Assert.Empty(CaseIds(await PageAsync(browser, "/cases?status=closed")));
+        Assert.Equal([leak.Id, lamp.Id], await Ours("/cases"));
+        Assert.Equal([leak.Id], await Ours($"/cases?categoryId={leak.CategoryId}"));
+        Assert.Equal([lamp.Id], await Ours("/cases?q=" + Uri.EscapeDataString("楼道灯")));
+        Assert.Equal([leak.Id], await Ours($"/cases?q=%23{leak.Id}"));
+        Assert.Equal([lamp.Id], await Ours("/cases?status=accepted"));
+        Assert.Equal([leak.Id], await Ours("/cases?status=reported"));
+        Assert.Empty(await Ours("/cases?assignedToMe=true"));
+        Assert.Empty(await Ours("/cases?status=closed"));
 
         // The filters the page shows are the ones in the address, so a bookmark reopens the same view.
         var bookmarked = await PageAsync(browser, $"/cases?status=accepted&categoryId={lamp.CategoryId}&escalated=true");
@@ -174,7 +178,8 @@ public sealed partial class CaseStaffPageTests
         Assert.True((await districtFeed.WaitForAsync(manhole.Id, "overdue")).GetProperty("overdue").GetBoolean());
         var officer = await BrowserAsync(app, "district");
         var overdue = await PageAsync(officer, "/cases?overdue=true");
-        Assert.Equal([manhole.Id], CaseIds(overdue));
+        // The demo district has overdue cases of its own at the top; this one is among them, overdue by a minute.
+        Assert.Contains(manhole.Id, CaseIds(overdue));
         Assert.Matches("class=\"due due-overdue\"[^>]*>overdue 1 min<", overdue);
 
         street = await BrowserAsync(app, "street");
