@@ -26,6 +26,8 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
+    public int ProcessId => _process.Id;
+
     public static async Task<AppProcess> StartAsync(BenchDatabase database, string repoRoot, string connectionString, TextWriter log, string seed = "none",
         IReadOnlyDictionary<string, string>? settings = null)
     {

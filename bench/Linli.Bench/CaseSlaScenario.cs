@@ -46,6 +46,7 @@ public static class CaseSlaScenario
                 var early = await CaseBulk.ScalarAsync(conn, "SELECT COUNT(*) FROM cases WHERE \"Id\" > @max AND \"EscalationCount\" > 0", null, ("@max", startMax));
                 if (early > 0) throw new InvalidOperationException($"{early} cases escalated before they were due.");
 
+                var cpuBefore = await CaseCpu.TakeAsync(database, app.ProcessId);
                 // Poll until all have escalated.
                 double? allFiredAfter = null;
                 long escalated = 0;
@@ -60,6 +61,7 @@ public static class CaseSlaScenario
                         break;
                     }
                 }
+                var cpu = (await CaseCpu.TakeAsync(database, app.ProcessId)).Since(cpuBefore);
                 // Give a second firing (there must be none) time to happen before counting.
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 var p = ("@max", (object)startMax);
@@ -76,7 +78,7 @@ public static class CaseSlaScenario
                 if (allFiredAfter is { } s) fired.Add(s);
                 var verdict = allFiredAfter is { } a ? $"all {count:N0} fired {a:0.0} s after the due instant" : $"**only {escalated:N0} of {count:N0} fired within {GiveUpAfter.TotalSeconds:0} s**";
                 result.Rows.Add(new Row("SLA timers", $"{count:N0} due at once, run {run}", "SlaTimerService", (int)lags.Count, lags.P50, lags.P95, lags.Max, null, null, 10_000,
-                    $"{verdict}; exactly once: {(exactlyOnce ? "yes" : "**no**")} ({once:N0} cases escalated once, {twice} with a repeated event, {overdueEvents:N0} ResponseOverdue events, {firstRoundLeft} first-round response timers left); written in {writeSeconds:0.0} s; lag columns in ms"));
+                    $"{verdict}; exactly once: {(exactlyOnce ? "yes" : "**no**")} ({once:N0} cases escalated once, {twice} with a repeated event, {overdueEvents:N0} ResponseOverdue events, {firstRoundLeft} first-round response timers left); written in {writeSeconds:0.0} s; {CaseCpu.PerCase(cpu, (int)escalated, withClients: false).Replace("a case", "a timer", StringComparison.Ordinal).Replace("cases/s", "timers/s", StringComparison.Ordinal)}; lag columns in ms"));
                 log.WriteLine($"  {verdict}; lag p50 {ReportWriter.F(lags.P50)} max {ReportWriter.F(lags.Max)} ms; exactly once: {exactlyOnce}");
             }
             finally

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Linli.Infrastructure.Persistence;
+
+namespace Linli.Bench;
+
+/// <summary>
+/// CPU time used by processes, read from /proc: on a shared machine the wall-clock rate depends on everyone else's load, the
+/// CPU a case costs does not (much). Covers the app process and, on PostgreSQL, the server backends serving the bench database.
+/// </summary>
+public static class CaseCpu
+{
+    static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+
+    /// <summary>User + system CPU seconds of a process so far, or 0 when it cannot be read.</summary>
+    public static double Seconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) may hold spaces; the numeric fields follow its closing parenthesis.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The PostgreSQL backends connected to the bench database now (none on SQLite).</summary>
+    public static async Task<int[]> DatabaseBackendsAsync(BenchDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (database.Provider != DatabaseProvider.Postgres) return [];
+        await using var conn = SeedScenario.Open(database);
+        await conn.OpenAsync();
+        var rows = await CaseWorld.RowsAsync(conn, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        return [.. rows.Select(r => Convert.ToInt32(r[0], CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>CPU seconds so far of the app, the database backends and the bench itself.</summary>
+    public sealed record Snapshot(double App, IReadOnlyDictionary<int, double> Database, double Bench)
+    {
+        /// <summary>CPU seconds used since <paramref name="before"/>; a backend that appeared meanwhile counts from zero.</summary>
+        public (double App, double Database, double Bench) Since(Snapshot before)
+        {
+            ArgumentNullException.ThrowIfNull(before);
+            return (App - before.App, Database.Sum(kv => kv.Value - before.Database.GetValueOrDefault(kv.Key)), Bench - before.Bench);
+        }
+    }
+
+    public static async Task<Snapshot> TakeAsync(BenchDatabase database, int? appPid)
+    {
+        var backends = await DatabaseBackendsAsync(database);
+        return new Snapshot(appPid is { } p ? Seconds(p) : 0, backends.ToDictionary(b => b, Seconds), Seconds(Environment.ProcessId));
+    }
+
+    /// <summary>"app 1.2 + database 0.8 + clients 0.3 ms CPU a case" and what two dedicated cores would do at that cost.</summary>
+    public static string PerCase((double App, double Database, double Bench) used, int cases, bool withClients = true)
+    {
+        if (cases == 0) return "no cases";
+        double Ms(double s) => s * 1000 / cases;
+        var server = Ms(used.App) + Ms(used.Database);
+        var text = $"CPU a case: app {Ms(used.App):0.00} ms + database {Ms(used.Database):0.00} ms"
+            + (withClients ? $" (+ load-generating clients {Ms(used.Bench):0.00} ms)" : "");
+        return server > 0 ? text + $"; two cores doing nothing else would serve ≈ {2000 / server:N0} cases/s" : text;
+    }
+}
