@@ -56,13 +56,13 @@ public static class CaseCpu
     }
 
     /// <summary>"app 1.2 + database 0.8 + clients 0.3 ms CPU a case" and what two dedicated cores would do at that cost.</summary>
-    public static string PerCase((double App, double Database, double Bench) used, int cases, bool withClients = true)
+    public static string PerCase((double App, double Database, double Bench) used, int cases, bool withClients = true, string unit = "case")
     {
-        if (cases == 0) return "no cases";
+        if (cases == 0) return $"no {unit}s";
         double Ms(double s) => s * 1000 / cases;
         var server = Ms(used.App) + Ms(used.Database);
-        var text = $"CPU a case: app {Ms(used.App):0.00} ms + database {Ms(used.Database):0.00} ms"
+        var text = $"CPU a {unit}: app {Ms(used.App):0.00} ms + database {Ms(used.Database):0.00} ms"
             + (withClients ? $" (+ load-generating clients {Ms(used.Bench):0.00} ms)" : "");
-        return server > 0 ? text + $"; two cores doing nothing else would serve ≈ {2000 / server:N0} cases/s" : text;
+        return server > 0 ? text + $"; at that cost two cores doing nothing else would manage ≈ {2000 / server:N0} {unit}s/s" : text;
     }
 }

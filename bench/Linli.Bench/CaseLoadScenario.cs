@@ -54,7 +54,7 @@ public static class CaseLoadScenario
             {
                 var reporters = await ReportersAsync(process, database, world, log);
                 result.Facts["reporters"] = $"{reporters.Count(r => r.UserName.StartsWith("bench-r", StringComparison.Ordinal))} resident accounts (reporting from home or about a building of their community) "
-                    + $"and {reporters.Count(r => r.UserName.StartsWith("bench-g", StringComparison.Ordinal))} grid workers (patrol findings at a building), spread over all 20 communities";
+                    + $"and {reporters.Count(r => r.UserName.StartsWith("bench-g", StringComparison.Ordinal))} grid workers (patrol findings at a building of their grid), spread over all 20 communities";
                 await HammerAsync(process, reporters, clients, WarmUp, log);
                 var before = await CaseCpu.TakeAsync(database, process.ProcessId);
                 app = await HammerAsync(process, reporters, clients, TimeSpan.FromSeconds(seconds), log);
@@ -133,7 +133,8 @@ public static class CaseLoadScenario
                 var a = chunk[i];
                 var grid = a.Role == "GridWorker";
                 var community = grid ? world.CommunityOfGrid(a.NodeId) : world.CommunityById[a.NodeId];
-                var buildings = world.BuildingsByCommunity[community.Id];
+                // A grid worker patrols their own grid (and sees what they report there); a resident reports within the community.
+                var buildings = world.BuildingsByCommunity[community.Id].Where(b => !grid || b.GridId == a.NodeId).ToList();
                 var bodies = Enumerable.Range(0, 16).Select(_ =>
                 {
                     var category = grid ? patrol : residentCategories[rng.Next(residentCategories.Count)];

@@ -13,6 +13,7 @@ namespace Linli.Bench;
 public static class CaseQueueScenario
 {
     const int WarmUp = 5;
+    const int MinRuns = 5;
     static readonly TimeSpan MaxPerKind = TimeSpan.FromSeconds(20);
 
     sealed record Caller(string UserName, string Token, string ScopeColumn, int ScopeId);
@@ -39,16 +40,19 @@ public static class CaseQueueScenario
         }
         var pg = database.Provider == DatabaseProvider.Postgres;
         const string Columns = "c.\"Id\", c.\"Title\", c.\"CategoryId\", c.\"Kind\", c.\"Status\", c.\"Level\", c.\"Address\", c.\"CommunityId\", c.\"GridId\", c.\"AssigneeName\", c.\"ReportedAt\", c.\"ResponseDueAt\", c.\"ResolutionDueAt\", c.\"OverdueSince\", c.\"EscalationCount\", c.\"RemindCount\", c.\"MeTooCount\", c.\"Rating\"";
+        // Hand-written SQL compares the flag with a value, which both databases can look up in the queue indexes.
+        var open = pg ? "c.\"Finished\" = false" : "c.\"Finished\" = 0";
+        var done = pg ? "c.\"Finished\" = true" : "c.\"Finished\" = 1";
         var like = pg ? "strpos(c.\"Title\", @q) > 0 OR strpos(c.\"Address\", @q) > 0" : "instr(c.\"Title\", @q) > 0 OR instr(c.\"Address\", @q) > 0";
         var kinds = new (string Kind, string Query, string Where, string Order, (string, object)[] Parameters)[]
         {
-            ("default queue (open, due first)", "", "NOT c.\"Finished\"", "c.\"ResolutionDueAt\", c.\"Id\"", []),
-            ("category", $"?categoryId={plumbing.Id}", "NOT c.\"Finished\" AND c.\"CategoryId\" = @cat", "c.\"ResolutionDueAt\", c.\"Id\"", [("cat", plumbing.Id)]),
+            ("default queue (open, due first)", "", open, "c.\"ResolutionDueAt\", c.\"Id\"", []),
+            ("category", $"?categoryId={plumbing.Id}", $"{open} AND c.\"CategoryId\" = @cat", "c.\"ResolutionDueAt\", c.\"Id\"", [("cat", plumbing.Id)]),
             ("overdue", "?overdue=true",
-                "NOT c.\"Finished\" AND c.\"Status\" NOT IN ('Handled', 'Verified') AND (c.\"OverdueSince\" IS NOT NULL OR c.\"ResolutionDueAt\" < @now OR (c.\"Status\" = 'Reported' AND c.\"ResponseDueAt\" < @now))",
+                $"{open} AND c.\"Status\" NOT IN ('Handled', 'Verified') AND (c.\"OverdueSince\" IS NOT NULL OR c.\"ResolutionDueAt\" < @now OR (c.\"Status\" = 'Reported' AND c.\"ResponseDueAt\" < @now))",
                 "c.\"ResolutionDueAt\", c.\"Id\"", [("now", CaseBulk.Param(database.Provider, DateTimeOffset.UtcNow))]),
-            ("status=finished (newest first)", "?status=finished", "c.\"Finished\"", "c.\"ReportedAt\" DESC, c.\"Id\" DESC", []),
-            ($"search \"{Search}\"", $"?search={Uri.EscapeDataString(Search)}", $"NOT c.\"Finished\" AND ({like})", "c.\"ResolutionDueAt\", c.\"Id\"", [("q", Search)]),
+            ("status=finished (newest first)", "?status=finished", done, "c.\"ReportedAt\" DESC, c.\"Id\" DESC", []),
+            ($"search \"{Search}\"", $"?search={Uri.EscapeDataString(Search)}", $"{open} AND ({like})", "c.\"ResolutionDueAt\", c.\"Id\"", [("q", Search)]),
         };
         foreach (var caller in callers)
         {
@@ -104,8 +108,10 @@ public static class CaseQueueScenario
         var client = new Samples();
         var base_ = new Samples();
         var started = DateTime.UtcNow;
-        for (var i = -WarmUp; i < runs && DateTime.UtcNow - started < MaxPerKind; i++)
+        // At least MinRuns measured runs however slow; a slow warm-up is cut short.
+        for (var i = -WarmUp; i < runs && (DateTime.UtcNow - started < MaxPerKind || i < MinRuns); i++)
         {
+            if (i < 0 && DateTime.UtcNow - started > MaxPerKind / 2) i = 0;
             var p = path();
             var (sql, parameters) = baseline();
             AppProcess.Timed timed;

@@ -78,7 +78,7 @@ public static class CaseSlaScenario
                 if (allFiredAfter is { } s) fired.Add(s);
                 var verdict = allFiredAfter is { } a ? $"all {count:N0} fired {a:0.0} s after the due instant" : $"**only {escalated:N0} of {count:N0} fired within {GiveUpAfter.TotalSeconds:0} s**";
                 result.Rows.Add(new Row("SLA timers", $"{count:N0} due at once, run {run}", "SlaTimerService", (int)lags.Count, lags.P50, lags.P95, lags.Max, null, null, 10_000,
-                    $"{verdict}; exactly once: {(exactlyOnce ? "yes" : "**no**")} ({once:N0} cases escalated once, {twice} with a repeated event, {overdueEvents:N0} ResponseOverdue events, {firstRoundLeft} first-round response timers left); written in {writeSeconds:0.0} s; {CaseCpu.PerCase(cpu, (int)escalated, withClients: false).Replace("a case", "a timer", StringComparison.Ordinal).Replace("cases/s", "timers/s", StringComparison.Ordinal)}; lag columns in ms"));
+                    $"{verdict}; exactly once: {(exactlyOnce ? "yes" : "**no**")} ({once:N0} cases escalated once, {twice} with a repeated event, {overdueEvents:N0} ResponseOverdue events, {firstRoundLeft} first-round response timers left); written in {writeSeconds:0.0} s; {CaseCpu.PerCase(cpu, (int)escalated, withClients: false, unit: "timer")} (the service fires one batch at a time: one core's worth); lag columns in ms"));
                 log.WriteLine($"  {verdict}; lag p50 {ReportWriter.F(lags.P50)} max {ReportWriter.F(lags.Max)} ms; exactly once: {exactlyOnce}");
             }
             finally
