@@ -27,6 +27,43 @@ public static class CaseCpu
         }
     }
 
+    /// <summary>
+    /// CPU seconds of the runtime's background tier-up thread (".NET Tiered Compilation"): re-compiling hot methods with
+    /// profile data. It dies down once a process has run for a while; on this busy machine it was a quarter of the app's CPU
+    /// during a 40-second test, so the per-case figures leave it out and report it on its own.
+    /// </summary>
+    public static double TieringSeconds(int pid)
+    {
+        var total = 0.0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                var comm = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                if (comm.StartsWith(".NET Tiered", StringComparison.Ordinal)) total += Seconds(task);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The process or thread ended.
+        }
+        return total;
+    }
+
+    static double Seconds(string procDirectory)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(procDirectory, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>The PostgreSQL backends connected to the bench database now (none on SQLite).</summary>
     public static async Task<int[]> DatabaseBackendsAsync(BenchDatabase database)
     {
@@ -39,7 +76,8 @@ public static class CaseCpu
     }
 
     /// <summary>CPU seconds so far of the app, the database backends and the bench itself.</summary>
-    public sealed record Snapshot(double App, IReadOnlyDictionary<int, double> Database, double Bench)
+    /// <summary>App = the app process without its tier-up thread (see <see cref="TieringSeconds"/>), which is counted apart.</summary>
+    public sealed record Snapshot(double App, double Tiering, IReadOnlyDictionary<int, double> Database, double Bench)
     {
         /// <summary>CPU seconds used since <paramref name="before"/>; a backend that appeared meanwhile counts from zero.</summary>
         public (double App, double Database, double Bench) Since(Snapshot before)
@@ -47,12 +85,15 @@ public static class CaseCpu
             ArgumentNullException.ThrowIfNull(before);
             return (App - before.App, Database.Sum(kv => kv.Value - before.Database.GetValueOrDefault(kv.Key)), Bench - before.Bench);
         }
+
+        public double TieringSince(Snapshot before) => Tiering - (before ?? throw new ArgumentNullException(nameof(before))).Tiering;
     }
 
     public static async Task<Snapshot> TakeAsync(BenchDatabase database, int? appPid)
     {
         var backends = await DatabaseBackendsAsync(database);
-        return new Snapshot(appPid is { } p ? Seconds(p) : 0, backends.ToDictionary(b => b, Seconds), Seconds(Environment.ProcessId));
+        var tiering = appPid is { } t ? TieringSeconds(t) : 0;
+        return new Snapshot(appPid is { } p ? Seconds(p) - tiering : 0, tiering, backends.ToDictionary(b => b, Seconds), Seconds(Environment.ProcessId));
     }
 
     /// <summary>"app 1.2 + database 0.8 + clients 0.3 ms CPU a case" and what two dedicated cores would do at that cost.</summary>
