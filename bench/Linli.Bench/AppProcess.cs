@@ -26,7 +26,10 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
-    public static async Task<AppProcess> StartAsync(BenchDatabase database, string repoRoot, string connectionString, TextWriter log, string seed = "none")
+    public int ProcessId => _process.Id;
+
+    public static async Task<AppProcess> StartAsync(BenchDatabase database, string repoRoot, string connectionString, TextWriter log, string seed = "none",
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(log);
@@ -54,6 +57,7 @@ public sealed class AppProcess : IAsyncDisposable
         info.Environment["Linli__DataDirectory"] = appData;
         info.Environment["Linli__SignIn__PermitPerMinute"] = "100";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var logFile = Path.Combine(database.DataDirectory, $"app-{database.ProviderName}.log");
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Linli.Web.");
         var sink = new StreamWriter(logFile) { AutoFlush = true };

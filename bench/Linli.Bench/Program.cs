@@ -4,6 +4,7 @@ using Linli.Bench;
 using Linli.Infrastructure.Persistence;
 
 // dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
+//   cases: <seed-cases|cases|case-load|case-sla> [--cases N] [--clients N] [--seconds N] [--timers N] (see CaseScenarios.cs)
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var providerName = (Option("--provider") ?? "sqlite").ToLowerInvariant();
@@ -17,7 +18,7 @@ var runs = int.Parse(Option("--runs") ?? "200", CultureInfo.InvariantCulture);
 var rows = int.Parse(Option("--rows") ?? "10000", CultureInfo.InvariantCulture);
 var reseed = args.Contains("--reseed");
 
-string[] known = ["seed-large", "search", "stats", "pages", "import", "all"];
+string[] known = ["seed-large", "search", "stats", "pages", "import", "all", .. CaseScenarios.Names];
 if (!known.Contains(scenario))
 {
     Console.Error.WriteLine($"usage: Linli.Bench <{string.Join('|', known)}> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]");
@@ -57,6 +58,7 @@ if (all || scenario is "stats" or "pages" or "import")
         }
     }
 }
+if (CaseScenarios.Names.Contains(scenario)) await Run(scenario, () => CaseScenarios.RunAsync(scenario, database, repoRoot, runs, reseed, Option, log));
 return 0;
 
 static string RepoRoot()

@@ -54,6 +54,18 @@ sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.StreetId, c.Finished, c.ResolutionDueAt });
         b.HasIndex(c => new { c.DistrictId, c.Finished, c.ResolutionDueAt });
         b.HasIndex(c => new { c.GridId, c.Finished, c.ResolutionDueAt });
+        // Migration 0009, measured on a million cases. A queue filtered by category: without these both databases went
+        // through the category index (170,000 rows for the commonest one) to count a street's open cases of that category.
+        // A grid's few hundred open cases are filtered quickly enough without one (and every index costs each new case).
+        b.HasIndex(c => new { c.CommunityId, c.Finished, c.CategoryId, c.ResolutionDueAt });
+        b.HasIndex(c => new { c.StreetId, c.Finished, c.CategoryId, c.ResolutionDueAt });
+        b.HasIndex(c => new { c.DistrictId, c.Finished, c.CategoryId, c.ResolutionDueAt });
+        // Finished cases, newest first: without these every closed case of the area was read and sorted (over a second for
+        // a street).
+        b.HasIndex(c => new { c.CommunityId, c.Finished, c.ReportedAt });
+        b.HasIndex(c => new { c.StreetId, c.Finished, c.ReportedAt });
+        b.HasIndex(c => new { c.DistrictId, c.Finished, c.ReportedAt });
+        b.HasIndex(c => new { c.GridId, c.Finished, c.ReportedAt });
         // "My cases" and the daily limit per account.
         b.HasIndex(c => new { c.ReporterRoomId, c.ReportedAt });
         b.HasIndex(c => new { c.ReporterUserId, c.ReportedAt });

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Web.Features.Cases;
 
 /// <summary>Adding and editing categories (district officers). A category in use is deactivated, never deleted.</summary>
-public sealed class CaseCategoryCommands(LinliDbContext db)
+public sealed class CaseCategoryCommands(LinliDbContext db, CaseLookups lookups)
 {
     public async Task<int> CreateAsync(CaseCategoryRequest r, CancellationToken ct)
     {
@@ -19,6 +19,7 @@ public sealed class CaseCategoryCommands(LinliDbContext db)
             r.ResolutionMinutes ?? throw new DomainException("Resolution time is required.", "resolutionMinutes"), r.InHome ?? false, r.Description);
         db.CaseCategories.Add(c);
         await db.SaveChangesAsync(ct);
+        lookups.CategoriesChanged();
         return c.Id;
     }
 
@@ -33,5 +34,6 @@ public sealed class CaseCategoryCommands(LinliDbContext db)
         if (r.Active == false) c.Deactivate();
         if (r.Active == true) c.Activate();
         await db.SaveChangesAsync(ct);
+        lookups.CategoriesChanged();
     }
 }

@@ -12,7 +12,7 @@ namespace Linli.Web.Features.Cases;
 /// Reads the registry without the caller's filter: a resident may report a lamp outside another building of their
 /// community; <paramref name="withinCommunity"/> keeps them inside it.
 /// </summary>
-public sealed class CasePlaces(LinliDbContext db)
+public sealed class CasePlaces(LinliDbContext db, CaseLookups lookups)
 {
     /// <summary>How far a point may be from the nearest building to count as inside a community.</summary>
     public const double MaxMetersFromBuilding = 300;
@@ -39,9 +39,13 @@ public sealed class CasePlaces(LinliDbContext db)
 
     async Task<CasePlace> RoomAsync(int roomId, string field, CancellationToken ct)
     {
-        var room = await db.Rooms.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(x => x.Id == roomId, ct)
+        // Room and building in one round trip: every report from home comes this way.
+        var hit = await (from x in db.Rooms.IgnoreQueryFilters().AsNoTracking()
+                         join b in db.Buildings.IgnoreQueryFilters().AsNoTracking() on x.BuildingId equals b.Id
+                         where x.Id == roomId
+                         select new { Room = x, Building = b }).FirstOrDefaultAsync(ct)
             ?? throw new DomainException("No such room.", field);
-        var building = await db.Buildings.IgnoreQueryFilters().AsNoTracking().SingleAsync(b => b.Id == room.BuildingId, ct);
+        var (room, building) = (hit.Room, hit.Building);
         var community = await CommunityNameAsync(room.CommunityId, ct);
         return new CasePlace(room.DistrictId, room.StreetId, room.CommunityId, room.GridId, $"{community} {room.Label(building.Name)}",
             building.Id, room.Id, null, building.Latitude, building.Longitude);
@@ -95,6 +99,5 @@ public sealed class CasePlaces(LinliDbContext db)
             : candidates.Select(b => (b, Geo.DistanceMeters(lat, lng, b.Latitude, b.Longitude))).MinBy(x => x.Item2);
     }
 
-    async Task<string> CommunityNameAsync(int communityId, CancellationToken ct) =>
-        await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Id == communityId).Select(n => n.Name).SingleAsync(ct);
+    Task<string> CommunityNameAsync(int communityId, CancellationToken ct) => lookups.CommunityNameAsync(db, communityId, ct);
 }

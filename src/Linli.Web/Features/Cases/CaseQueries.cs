@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Web.Features.Cases;
 
 /// <summary>The staff queue, "my cases", counts and the case page, all through the caller's scope filter.</summary>
-public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions actions, TimeProvider time)
+public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions actions, TimeProvider time, CaseLookups lookups)
 {
     public const int CountLimit = 10_000;
 
@@ -38,7 +38,7 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
         var q = Filtered(f, withStatus: false);
         var byStatus = await q.GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var now = time.GetUtcNow();
-        var open = q.Where(c => !c.Finished && c.Status != CaseStatus.Handled && c.Status != CaseStatus.Verified);
+        var open = q.Where(c => c.Finished == EF.Parameter(false) && c.Status != CaseStatus.Handled && c.Status != CaseStatus.Verified);
         var overdue = await open.Where(c => c.OverdueSince != null || c.ResolutionDueAt < now).CountAsync(ct);
         var escalated = await open.Where(c => c.EscalationCount > 0).CountAsync(ct);
         var list = Enum.GetValues<CaseStatus>().Select(s => new StatusCountDto(s, byStatus.FirstOrDefault(x => x.Key == s)?.Count ?? 0)).ToList();
@@ -52,11 +52,30 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
             .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Note)).ToListAsync(ct);
         var photos = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.Stage, a.ContentType, a.Length, a.At }).ToListAsync(ct);
-        var category = await db.CaseCategories.AsNoTracking().Where(x => x.Id == c.CategoryId).Select(x => x.Name).SingleAsync(ct);
+        var category = (await lookups.CategoryAsync(db, c.CategoryId, ct))?.Name ?? "";
         var org = c.OrganizationId is { } o
             ? await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(x => x.Id == o).Select(x => x.Name).FirstOrDefaultAsync(ct)
             : null;
-        var actor = await actions.ActorAsync(c, ct);
+        return Detail(c, category, org, await actions.ActorAsync(c, ct), events,
+            photos.Select(p => new CasePhotoDto(p.Id, p.Stage, $"/api/v1/cases/{id}/photos/{p.Id}", p.ContentType, p.Length, p.At)).ToList());
+    }
+
+    /// <summary>
+    /// The page of a case just reported, from what was written: its first timeline entry is in memory, it has no photos yet,
+    /// and the reporter always gets it back (a grid worker may report in a neighbouring grid of the community, which their
+    /// list does not show). Saves reading back five things the report has just written.
+    /// </summary>
+    public async Task<CaseDetailDto> NewCaseDetailAsync(SubmitCase.Submitted created, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        var c = created.Case;
+        var events = c.Events.OrderBy(e => e.At).ThenBy(e => e.Id)
+            .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Note)).ToList();
+        return Detail(c, created.CategoryName, created.OrganizationName, await actions.ActorAsync(c, ct), events, []);
+    }
+
+    CaseDetailDto Detail(Case c, string category, string? org, CaseActor actor, List<CaseEventDto> events, List<CasePhotoDto> photos)
+    {
         var now = time.GetUtcNow();
         return new CaseDetailDto(c.Id, c.Title, c.Description, c.CategoryId, category, c.Kind, c.Source, c.Status, c.Level, c.Mode, org, c.Address,
             c.BuildingId, c.RoomId, c.FacilityId, c.Latitude, c.Longitude, c.CommunityId, c.GridId,
@@ -65,7 +84,7 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
             c.ResponseBreached, c.ResolutionBreached, c.Resolution, c.RejectReason, c.Rating, c.RatingComment,
             c.EscalationCount, c.RemindCount, c.ReopenCount, c.MeTooCount, c.Version,
             actor.Relation, c.AllowedActions(actor, now).Order().ToList(), events,
-            photos.Select(p => new CasePhotoDto(p.Id, p.Stage, $"/api/v1/cases/{id}/photos/{p.Id}", p.ContentType, p.Length, p.At)).ToList());
+            photos);
     }
 
     public async Task<IReadOnlyList<CaseCategoryDto>> CategoriesAsync(bool includeInactive, CancellationToken ct) =>
@@ -85,10 +104,12 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
         var q = ScopeHint(db.Cases.AsNoTracking(), db.Scope);
         if (withStatus)
         {
+            // The flag goes in as a parameter: EF writes `!c.Finished` as NOT ("Finished"), which SQLite cannot look up in the
+            // (scope, Finished, deadline) queue index, so a street's queue read and sorted every case of the street.
             switch (StatusWord(f))
             {
-                case "open": q = q.Where(c => !c.Finished); break;
-                case "finished": q = q.Where(c => c.Finished); break;
+                case "open": q = q.Where(c => c.Finished == EF.Parameter(false)); break;
+                case "finished": q = q.Where(c => c.Finished == EF.Parameter(true)); break;
                 case "all": break;
                 default:
                     var statuses = ParseStatuses(f.Status!);
@@ -107,7 +128,7 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
         if (f.Overdue == true)
         {
             var now = time.GetUtcNow();
-            q = q.Where(c => c.Status != CaseStatus.Handled && c.Status != CaseStatus.Verified && !c.Finished
+            q = q.Where(c => c.Status != CaseStatus.Handled && c.Status != CaseStatus.Verified && c.Finished == EF.Parameter(false)
                 && (c.OverdueSince != null || c.ResolutionDueAt < now || (c.Status == CaseStatus.Reported && c.ResponseDueAt < now)));
         }
         if (!string.IsNullOrWhiteSpace(f.Q))
@@ -148,5 +169,5 @@ public sealed class CaseQueries(LinliDbContext db, CurrentUser user, CaseActions
     };
 
     async Task<Dictionary<int, string>> CategoryNamesAsync(CancellationToken ct) =>
-        await db.CaseCategories.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        (await lookups.CategoriesAsync(db, ct)).ToDictionary(kv => kv.Key, kv => kv.Value.Name);
 }

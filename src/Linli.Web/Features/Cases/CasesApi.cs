@@ -15,6 +15,7 @@ public static class CasesApi
         services.Configure<CaseOptions>(configuration.GetSection("Linli:Cases"));
         var dataDir = Path.Combine(contentRoot, configuration["Linli:DataDirectory"] ?? "data");
         services.AddSingleton(new PhotoStorage(Path.GetFullPath(configuration["Linli:Attachments:Path"] ?? Path.Combine(dataDir, "attachments"))));
+        services.AddSingleton<CaseLookups>();
         services.AddScoped<CasePlaces>();
         services.AddScoped<SubmitCase>();
         services.AddScoped<CaseActions>();
@@ -106,8 +107,8 @@ public static class CasesApi
 
     static async Task<Created<CaseDetailDto>> Submit(SubmitCaseRequest request, SubmitCase submit, CaseQueries q, CancellationToken ct)
     {
-        var id = await submit.FromUserAsync(request, ct);
-        return TypedResults.Created($"/api/v1/cases/{id}", await q.DetailAsync(id, ct));
+        var created = await submit.FromUserAsync(request, ct);
+        return TypedResults.Created($"/api/v1/cases/{created.Case.Id}", await q.NewCaseDetailAsync(created, ct));
     }
 
     static async Task<Ok<IReadOnlyList<SimilarCaseDto>>> Similar(SubmitCaseRequest request, SubmitCase submit, CancellationToken ct) =>

@@ -29,12 +29,15 @@ public sealed class CaseOptions
 /// the same problem so the reporter can join one instead of filing it twice.
 /// </summary>
 public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser user, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseFeed feed)
+    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseFeed feed, CaseLookups lookups)
 {
     readonly CaseOptions _options = options.Value;
 
+    /// <summary>A new case as stored, with the names its page shows, so the answer to a report needs no reading back.</summary>
+    public sealed record Submitted(Case Case, string CategoryName, string? OrganizationName);
+
     /// <summary>A report from the signed-in user (resident, grid worker on patrol, staff).</summary>
-    public async Task<long> FromUserAsync(SubmitCaseRequest r, CancellationToken ct)
+    public async Task<Submitted> FromUserAsync(SubmitCaseRequest r, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(r);
         var category = await CategoryAsync(r.CategoryId, ct);
@@ -57,33 +60,33 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
     public async Task<Case> FromOutsideAsync(CaseCategory category, SubmitCaseRequest r, CasePlace place, CaseReporter reporter, string client, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(category);
-        var id = await CreateAsync(category, category.DefaultKind, CaseSource.Open311, r, place, reporter, client, ct);
-        return await db.Cases.IgnoreQueryFilters().AsNoTracking().SingleAsync(c => c.Id == id, ct);
+        var created = await CreateAsync(category, category.DefaultKind, CaseSource.Open311, r, place, reporter, client, ct);
+        return await db.Cases.IgnoreQueryFilters().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
     }
 
-    async Task<long> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
+    async Task<Submitted> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
         CaseReporter reporter, string? client, CancellationToken ct)
     {
-        var (level, organizationId) = await RouteAsync(category, place, ct);
+        var (level, organization) = await RouteAsync(category, place, ct);
         var now = time.GetUtcNow();
-        var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organizationId, now, client);
+        var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organization?.Id, now, client);
         db.Cases.Add(c);
         await db.SaveChangesAsync(ct);
         await feed.PublishAsync(c, "created", now, ct);
-        return c.Id;
+        return new Submitted(c, category.Name, organization?.Name);
     }
 
     /// <summary>
     /// Category decides the level, place decides the node. A community without a property company (common in old
     /// neighbourhoods) has its property matters handled by the residents' committee.
     /// </summary>
-    async Task<(HandlingLevel Level, int? OrganizationId)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
+    async Task<(HandlingLevel Level, (int Id, string Name)? Organization)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
     {
         if (category.Level != HandlingLevel.Property) return (category.Level, null);
         var company = await db.Organizations.IgnoreQueryFilters().AsNoTracking()
             .Where(o => o.CommunityId == place.CommunityId && o.Kind == OrganizationKind.PropertyCompany)
-            .OrderBy(o => o.Id).Select(o => (int?)o.Id).FirstOrDefaultAsync(ct);
-        return company is null ? (HandlingLevel.Community, null) : (HandlingLevel.Property, company);
+            .OrderBy(o => o.Id).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
+        return company is null ? (HandlingLevel.Community, null) : (HandlingLevel.Property, (company.Id, company.Name));
     }
 
     /// <summary>
@@ -118,8 +121,7 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
     async Task<CaseCategory> CategoryAsync(int? id, CancellationToken ct)
     {
         if (id is null) throw new DomainException("Choose what kind of problem it is.", "categoryId");
-        var category = await db.CaseCategories.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct)
-            ?? throw new DomainException("No such category.", "categoryId");
+        var category = await lookups.CategoryAsync(db, id.Value, ct) ?? throw new DomainException("No such category.", "categoryId");
         if (!category.Active) throw new DomainException("This category is no longer in use.", "categoryId");
         return category;
     }
