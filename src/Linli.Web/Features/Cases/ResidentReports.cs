@@ -52,7 +52,7 @@ public sealed class ResidentReports(LinliDbContext db, CurrentUser user, SubmitC
         ArgumentNullException.ThrowIfNull(files);
         await CheckPhotosAsync(files, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var id = await submit.FromUserAsync(request, ct);
+        var id = (await submit.FromUserAsync(request, ct)).Case.Id;
         try
         {
             foreach (var file in files) await photos.AddAsync(id, file, ct);
