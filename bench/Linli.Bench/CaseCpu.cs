@@ -97,13 +97,13 @@ public static class CaseCpu
     }
 
     /// <summary>"app 1.2 + database 0.8 + clients 0.3 ms CPU a case" and what two dedicated cores would do at that cost.</summary>
-    public static string PerCase((double App, double Database, double Bench) used, int cases, bool withClients = true, string unit = "case")
+    public static string PerCase((double App, double Database, double Bench) used, int cases, bool withClients = true, string unit = "case", int cores = 2)
     {
         if (cases == 0) return $"no {unit}s";
         double Ms(double s) => s * 1000 / cases;
         var server = Ms(used.App) + Ms(used.Database);
         var text = $"CPU a {unit}: app {Ms(used.App):0.00} ms + database {Ms(used.Database):0.00} ms"
             + (withClients ? $" (+ load-generating clients {Ms(used.Bench):0.00} ms)" : "");
-        return server > 0 ? text + $"; at that cost two cores doing nothing else would manage ≈ {2000 / server:N0} {unit}s/s" : text;
+        return server > 0 ? text + $"; at that cost {(cores == 1 ? "one core" : $"{cores} cores")} doing nothing else would manage ≈ {cores * 1000 / server:N0} {unit}s/s" : text;
     }
 }

@@ -7,7 +7,8 @@ namespace Linli.Bench;
 /// <list type="bullet">
 /// <item><c>seed-cases [--cases N] [--reseed]</c>: writes the cases in bulk once (cached with the large set), reports rows/s.</item>
 /// <item><c>cases [--runs N]</c>: first page of the staff queue with filters, and the case page, over HTTP.</item>
-/// <item><c>case-load [--clients N] [--seconds N]</c>: concurrent POST /api/v1/cases against the raw insert rate.</item>
+/// <item><c>case-load [--clients N] [--seconds N] [--app-connection-extra "Max Auto Prepare=50"]</c>: concurrent POST
+/// /api/v1/cases against the raw insert rate.</item>
 /// <item><c>case-sla [--timers N] [--runs N]</c>: 10,000 SLA deadlines due at once, all fired, each exactly once.</item>
 /// </list>
 /// Results go to bench/results/&lt;date&gt;-cases-{seed,queue,load,sla}-&lt;provider&gt;.{md,json}.
@@ -26,7 +27,8 @@ public static class CaseScenarios
         {
             "seed-cases" => CaseSeedScenario.RunAsync(database, reseed, cases, log),
             "cases" => CaseQueueScenario.RunAsync(database, repoRoot, cases, Math.Min(runs, 100), log),
-            "case-load" => CaseLoadScenario.RunAsync(database, repoRoot, cases, Int("--clients", CaseLoadScenario.DefaultClients), Int("--seconds", CaseLoadScenario.DefaultSeconds), log),
+            "case-load" => CaseLoadScenario.RunAsync(database, repoRoot, cases, Int("--clients", CaseLoadScenario.DefaultClients), Int("--seconds", CaseLoadScenario.DefaultSeconds), log,
+                option("--app-connection-extra")),
             "case-sla" => CaseSlaScenario.RunAsync(database, repoRoot, cases, Int("--timers", CaseSlaScenario.DefaultTimers), Math.Min(runs, 3), log),
             _ => throw new ArgumentException($"Unknown case scenario '{name}'.", nameof(name)),
         };
