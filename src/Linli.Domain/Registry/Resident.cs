@@ -33,8 +33,13 @@ public sealed class Resident : ScopedEntity
     public string? EmergencyContactPhoneProtected { get; private set; }
     public string? EmergencyContactPhoneMasked { get; private set; }
 
+    /// <summary>What a responder to an SOS call should know (allergies, conditions, medicines); encrypted, shown only to responders.</summary>
+    public string? MedicalNotesProtected { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
+
+    public const int MedicalNotesMaxLength = 300;
 
     Resident() { }
 
@@ -88,6 +93,14 @@ public sealed class Resident : ScopedEntity
     }
 
     public void SetLabels(ResidentLabels labels) => Labels = labels;
+
+    public void SetMedicalNotes(string? notes, IPersonalDataProtector protector)
+    {
+        ArgumentNullException.ThrowIfNull(protector);
+        var trimmed = string.IsNullOrWhiteSpace(notes) ? null : notes.Trim();
+        if (trimmed?.Length > MedicalNotesMaxLength) throw new DomainException($"Medical notes are at most {MedicalNotesMaxLength} characters.", "medicalNotes");
+        MedicalNotesProtected = trimmed is null ? null : protector.Protect(trimmed);
+    }
 
     public void Touch(DateTimeOffset now)
     {

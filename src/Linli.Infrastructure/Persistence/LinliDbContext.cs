@@ -1,5 +1,7 @@
 using System.Linq.Expressions;
+using Linli.Domain.Alarms;
 using Linli.Domain.Cases;
+using Linli.Domain.Devices;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Domain.Notices;
@@ -45,6 +47,16 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     public DbSet<Linli.Domain.Exchange.Open311Submission> Open311Submissions => Set<Linli.Domain.Exchange.Open311Submission>();
     public DbSet<Notice> Notices => Set<Notice>();
     public DbSet<NoticeRead> NoticeReads => Set<NoticeRead>();
+    public DbSet<Device> Devices => Set<Device>();
+    public DbSet<StoredReading> Readings => Set<StoredReading>();
+    public DbSet<ReadingHour> ReadingHours => Set<ReadingHour>();
+    public DbSet<AlarmRule> AlarmRules => Set<AlarmRule>();
+    public DbSet<Alarm> Alarms => Set<Alarm>();
+    public DbSet<AlarmEvent> AlarmEvents => Set<AlarmEvent>();
+    public DbSet<AlarmTimer> AlarmTimers => Set<AlarmTimer>();
+    public DbSet<NotificationPreference> NotificationPreferences => Set<NotificationPreference>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -90,6 +102,19 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
                 && (n.CommunityId == 0 || x.CommunityId == n.CommunityId) && (n.GridId == 0 || x.GridId == n.GridId))));
         modelBuilder.Entity<NoticeRead>().HasQueryFilter(Scoped<NoticeRead>(r => r.RoomId == ScopeId));
+
+        // A resident sees the devices and alarms of their own home (their SOS button, their SOS calls).
+        modelBuilder.Entity<Device>().HasQueryFilter(Scoped<Device>(d => d.RoomId == ScopeId));
+        modelBuilder.Entity<Alarm>().HasQueryFilter(Scoped<Alarm>(a => a.RoomId == ScopeId));
+        modelBuilder.Entity<AlarmEvent>().HasQueryFilter(e => ScopeLevel == ScopeLevel.System || Set<Alarm>().Any(a => a.Id == e.AlarmId));
+        // Rules, like notices, are seen in their subtree and by the nodes they cover (a community sees the district's rules).
+        modelBuilder.Entity<AlarmRule>().HasQueryFilter(Or(Scoped<AlarmRule>(_ => false),
+            n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
+                && (n.CommunityId == 0 || x.CommunityId == n.CommunityId))));
+        modelBuilder.Entity<Webhook>().HasQueryFilter(Scoped<Webhook>(_ => false));
+        // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
+        modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
+        modelBuilder.Entity<ReadingHour>().HasQueryFilter(h => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == h.DeviceId));
     }
 
     /// <summary>

@@ -89,6 +89,7 @@ sealed class ResidentConfiguration : IEntityTypeConfiguration<Resident>
         b.Property(r => r.EmergencyContactName).HasMaxLength(Resident.ContactNameMaxLength);
         b.Property(r => r.EmergencyContactPhoneProtected).HasMaxLength(200);
         b.Property(r => r.EmergencyContactPhoneMasked).HasMaxLength(11);
+        b.Property(r => r.MedicalNotesProtected).HasMaxLength(1400);
         b.HasOne<Room>().WithMany().HasForeignKey(r => r.RoomId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(r => r.Name);
         b.HasIndex(r => new { r.CommunityId, r.Name });

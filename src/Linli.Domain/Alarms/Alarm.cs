@@ -1,0 +1,302 @@
+using Linli.Domain.Common;
+
+namespace Linli.Domain.Alarms;
+
+/// <summary>active → acknowledged → cleared → closed. A cleared alarm nobody acknowledged still needs someone to look.</summary>
+public enum AlarmStatus { Active, Acknowledged, Cleared, Closed }
+
+/// <summary>Who is called, in order, while nobody acknowledges. The family comes first when the alarm concerns a person.</summary>
+public enum EscalationLevel { FamilyContact, GridWorker, PropertyDutyRoom, CommunityAdmin }
+
+public enum AlarmEventKind { Raised, Repeated, Notified, Escalated, Reminded, Acknowledged, Assigned, Cleared, Closed, CaseOpened, Commented }
+
+/// <summary>Who did something to an alarm: a user, or the platform (rules, timers).</summary>
+public sealed record AlarmActor(int? UserId, string Name)
+{
+    public static readonly AlarmActor Platform = new(null, "platform");
+}
+
+/// <summary>Where and about whom an alarm is: the device's place, or the resident's room for an SOS press on a page.</summary>
+public sealed record AlarmSubject(int DistrictId, int StreetId, int CommunityId, int GridId, long? DeviceId, int? ResidentId,
+    int? RoomId, int? BuildingId, int? FacilityId, int PlanX, int PlanY, string PlaceLabel);
+
+/// <summary>
+/// An alarm with its lifecycle and escalation. One alarm stays open per rule and device: the rule firing again while it
+/// is open counts a repeat. Until someone acknowledges, a durable timer calls the next level of <see cref="EscalationLevel"/>
+/// every <see cref="AckWithinSeconds"/>, and after the last level reminds everyone again.
+/// </summary>
+public sealed class Alarm : ScopedEntity
+{
+    public const int TitleMaxLength = 100;
+    public const int DetailMaxLength = 500;
+    public const int NoteMaxLength = 500;
+    public const int PlaceMaxLength = 100;
+    public const int MaxReminders = 30;
+
+    readonly List<AlarmEvent> _events = [];
+    readonly List<AlarmTimer> _timers = [];
+
+    public long Id { get; private set; }
+    public AlarmKind Kind { get; private set; }
+    public AlarmSeverity Severity { get; private set; }
+    public string Title { get; private set; } = "";
+    public string? Detail { get; private set; }
+    public long? RuleId { get; private set; }
+    public long? DeviceId { get; private set; }
+    public int? ResidentId { get; private set; }
+    public int? RoomId { get; private set; }
+    public int? BuildingId { get; private set; }
+    public int? FacilityId { get; private set; }
+    public int PlanX { get; private set; }
+    public int PlanY { get; private set; }
+    public string PlaceLabel { get; private set; } = "";
+    public AlarmStatus Status { get; private set; }
+    /// <summary>Active or acknowledged: the one alarm a rule's repeats go to. Stored for the unique index that enforces it.</summary>
+    public bool Open { get; private set; }
+    public DateTimeOffset RaisedAt { get; private set; }
+    public DateTimeOffset LastRaisedAt { get; private set; }
+    public int RepeatCount { get; private set; }
+    public DateTimeOffset? AcknowledgedAt { get; private set; }
+    public string? AcknowledgedBy { get; private set; }
+    public int? AssignedUserId { get; private set; }
+    public string? AssignedName { get; private set; }
+    public DateTimeOffset? ClearedAt { get; private set; }
+    public DateTimeOffset? ClosedAt { get; private set; }
+    public string? ClosedBy { get; private set; }
+    public EscalationLevel Level { get; private set; }
+    public int Reminders { get; private set; }
+    public int AckWithinSeconds { get; private set; }
+    /// <summary>Bumped whenever the escalation clock restarts or stops; a timer of an older round does nothing.</summary>
+    public int Round { get; private set; }
+    public long? CaseId { get; private set; }
+    public int Version { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    public IReadOnlyList<AlarmEvent> Events => _events;
+    public IReadOnlyList<AlarmTimer> Timers => _timers;
+
+    Alarm() { }
+
+    public static Alarm Raise(AlarmKind kind, AlarmSeverity severity, string title, string? detail, long? ruleId, AlarmSubject subject,
+        int ackWithinSeconds, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        title = (title ?? "").Trim();
+        if (title.Length == 0) throw new DomainException("A title is required.", "title");
+        if (ackWithinSeconds is < AlarmRule.MinAckSeconds or > AlarmRule.MaxAckSeconds)
+            throw new DomainException("Acknowledge-within is out of range.", "ackWithinSeconds");
+        var a = new Alarm
+        {
+            Kind = kind,
+            Severity = severity,
+            Title = Cut(title, TitleMaxLength),
+            Detail = detail is null ? null : Cut(detail.Trim(), DetailMaxLength),
+            RuleId = ruleId,
+            DeviceId = subject.DeviceId,
+            ResidentId = subject.ResidentId,
+            RoomId = subject.RoomId,
+            BuildingId = subject.BuildingId,
+            FacilityId = subject.FacilityId,
+            PlanX = subject.PlanX,
+            PlanY = subject.PlanY,
+            PlaceLabel = Cut(subject.PlaceLabel ?? "", PlaceMaxLength),
+            Status = AlarmStatus.Active,
+            Open = true,
+            RaisedAt = now,
+            LastRaisedAt = now,
+            RepeatCount = 1,
+            AckWithinSeconds = ackWithinSeconds,
+        };
+        a.DistrictId = subject.DistrictId;
+        a.StreetId = subject.StreetId;
+        a.CommunityId = subject.CommunityId;
+        a.GridId = subject.GridId;
+        a.Level = a.FirstLevel;
+        a.Record(now, AlarmActor.Platform, AlarmEventKind.Raised, null);
+        a.StartClock(now);
+        return a;
+    }
+
+    /// <summary>The family is called first only when the alarm is about a person or their home.</summary>
+    public bool ConcernsAPerson => ResidentId is not null || RoomId is not null;
+
+    EscalationLevel FirstLevel => ConcernsAPerson ? EscalationLevel.FamilyContact : EscalationLevel.GridWorker;
+
+    public bool NeedsAcknowledgement => AcknowledgedAt is null && Status != AlarmStatus.Closed;
+
+    /// <summary>The levels called so far, first to current: each is reminded when a later one is called.</summary>
+    public IEnumerable<EscalationLevel> CalledLevels()
+    {
+        for (var l = FirstLevel; l <= Level; l++) yield return l;
+    }
+
+    /// <summary>The rule fired again while this alarm is open.</summary>
+    public void Repeat(string? detail, DateTimeOffset now)
+    {
+        if (!Open) throw new InvalidOperationException("Only an open alarm counts repeats.");
+        RepeatCount++;
+        LastRaisedAt = now;
+        if (detail is not null) Detail = Cut(detail.Trim(), DetailMaxLength);
+        Record(now, AlarmActor.Platform, AlarmEventKind.Repeated, null);
+    }
+
+    public void Acknowledge(AlarmActor actor, string? note, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (AcknowledgedAt is not null || Status == AlarmStatus.Closed)
+            throw new ConflictException("This alarm has already been acknowledged.");
+        AcknowledgedAt = now;
+        AcknowledgedBy = actor.Name;
+        if (Status == AlarmStatus.Active) Status = AlarmStatus.Acknowledged;
+        StopClock();
+        Record(now, actor, AlarmEventKind.Acknowledged, note);
+    }
+
+    public void Assign(AlarmActor actor, int userId, string name, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (Status == AlarmStatus.Closed) throw new ConflictException("This alarm is closed.");
+        AssignedUserId = userId;
+        AssignedName = name;
+        Record(now, actor, AlarmEventKind.Assigned, name);
+    }
+
+    /// <summary>The condition went away (or someone cleared it by hand). Escalation goes on if nobody has acknowledged.</summary>
+    public void Clear(AlarmActor actor, string? note, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (!Open) throw new ConflictException("Only an active or acknowledged alarm can be cleared.");
+        Status = AlarmStatus.Cleared;
+        Open = false;
+        ClearedAt = now;
+        Record(now, actor, AlarmEventKind.Cleared, note);
+    }
+
+    /// <summary>Someone has dealt with it. Closing an alarm nobody acknowledged acknowledges it too.</summary>
+    public void Close(AlarmActor actor, string? note, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (Status == AlarmStatus.Closed) throw new ConflictException("This alarm is already closed.");
+        if (AcknowledgedAt is null)
+        {
+            AcknowledgedAt = now;
+            AcknowledgedBy = actor.Name;
+        }
+        ClearedAt ??= now;
+        Status = AlarmStatus.Closed;
+        Open = false;
+        ClosedAt = now;
+        ClosedBy = actor.Name;
+        StopClock();
+        Record(now, actor, AlarmEventKind.Closed, note);
+    }
+
+    public void Comment(AlarmActor actor, string note, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (string.IsNullOrWhiteSpace(note)) throw new DomainException("A note is required.", "note");
+        Record(now, actor, AlarmEventKind.Commented, note);
+    }
+
+    public void LinkCase(long caseId, DateTimeOffset now)
+    {
+        if (CaseId is not null) throw new ConflictException("A case is already open for this alarm.");
+        CaseId = caseId;
+        Record(now, AlarmActor.Platform, AlarmEventKind.CaseOpened, $"#{caseId}");
+    }
+
+    /// <summary>Writes who was told and how (the timeline shows it), without changing the alarm's state.</summary>
+    public void Notified(string whom, string channel, DateTimeOffset now) =>
+        Record(now, AlarmActor.Platform, AlarmEventKind.Notified, Cut($"{whom} · {channel}", NoteMaxLength));
+
+    /// <summary>
+    /// An escalation timer came due. Returns true when someone must be called: the next level, or after the last level a
+    /// reminder to all. A timer from an older round, or an alarm someone acknowledged, does nothing.
+    /// </summary>
+    public bool EscalationDue(AlarmTimer timer, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        if (timer.Round != Round || !NeedsAcknowledgement) return false;
+        if (Level < EscalationLevel.CommunityAdmin)
+        {
+            Level++;
+            Record(now, AlarmActor.Platform, AlarmEventKind.Escalated, Level.ToString());
+        }
+        else
+        {
+            if (Reminders >= MaxReminders) return false;
+            Reminders++;
+            Record(now, AlarmActor.Platform, AlarmEventKind.Reminded, Reminders.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        StartClock(now);
+        return true;
+    }
+
+    void StartClock(DateTimeOffset now)
+    {
+        Round++;
+        _timers.Add(new AlarmTimer(this, now.AddSeconds(AckWithinSeconds), Round));
+    }
+
+    void StopClock() => Round++;
+
+    void Record(DateTimeOffset now, AlarmActor actor, AlarmEventKind kind, string? note)
+    {
+        if (note is { Length: > NoteMaxLength }) throw new DomainException($"A note is at most {NoteMaxLength} characters.", "note");
+        _events.Add(new AlarmEvent(this, now, actor, kind, string.IsNullOrWhiteSpace(note) ? null : note.Trim()));
+        Version++;
+        UpdatedAt = now;
+    }
+
+    static string Cut(string s, int max) => s.Length <= max ? s : s[..max];
+}
+
+/// <summary>One line of an alarm's timeline.</summary>
+public sealed class AlarmEvent
+{
+    public long Id { get; private set; }
+    public long AlarmId { get; private set; }
+    public DateTimeOffset At { get; private set; }
+    public AlarmEventKind Kind { get; private set; }
+    public int? UserId { get; private set; }
+    public string ActorName { get; private set; } = "";
+    public string? Note { get; private set; }
+
+    AlarmEvent() { }
+
+    internal AlarmEvent(Alarm alarm, DateTimeOffset at, AlarmActor actor, AlarmEventKind kind, string? note)
+    {
+        AlarmId = alarm.Id;
+        At = at;
+        Kind = kind;
+        UserId = actor.UserId;
+        ActorName = actor.Name;
+        Note = note;
+    }
+}
+
+/// <summary>A durable escalation deadline (see <see cref="Alarm.EscalationDue"/>); claimed exactly once like a case's SLA timer.</summary>
+public sealed class AlarmTimer
+{
+    public long Id { get; private set; }
+    public long AlarmId { get; private set; }
+    public DateTimeOffset DueAt { get; private set; }
+    public int Round { get; private set; }
+
+    AlarmTimer() { }
+
+    internal AlarmTimer(Alarm alarm, DateTimeOffset dueAt, int round)
+    {
+        AlarmId = alarm.Id;
+        DueAt = dueAt;
+        Round = round;
+    }
+
+    public AlarmTimer(long id, long alarmId, DateTimeOffset dueAt, int round)
+    {
+        Id = id;
+        AlarmId = alarmId;
+        DueAt = dueAt;
+        Round = round;
+    }
+}
