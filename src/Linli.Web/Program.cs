@@ -1,6 +1,7 @@
 using Linli.Infrastructure;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Components;
+using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Cases;
 using Linli.Web.Features.Exchange.Open311;
 using Linli.Web.Features.Identity;
@@ -21,6 +22,7 @@ builder.Services.AddStatisticsModule();
 builder.Services.AddCasesModule(builder.Configuration, builder.Environment.ContentRootPath);
 builder.Services.AddOpen311(builder.Configuration);
 builder.Services.AddNoticesModule();
+builder.Services.AddMonitoringModule(builder.Configuration);
 
 var app = builder.Build();
 
@@ -45,6 +47,7 @@ app.MapStatisticsApi();
 app.MapCasesApi();
 app.MapOpen311();
 app.MapNoticesApi();
+app.MapMonitoring();
 app.MapRazorComponents<App>();
 
 app.Run();

@@ -46,6 +46,8 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:DataDirectory", _dataDir);
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
         builder.UseSetting("Linli:Cases:TimerPollSeconds", "0.2");
+        builder.UseSetting("Linli:Alarms:TimerPollSeconds", "0.2");
+        builder.UseSetting("Linli:Devices:TickSeconds", "0.2");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {

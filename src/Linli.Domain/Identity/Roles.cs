@@ -19,6 +19,11 @@ public enum Permission
     HandleCases,
     ManageCaseCategories,
     PublishNotices,
+    ReadDevices,
+    ManageDevices,
+    HandleAlarms,
+    ManageAlarmRules,
+    CallForHelp,
 }
 
 /// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
@@ -26,16 +31,19 @@ public static class RolePermissions
 {
     static readonly Dictionary<Role, Permission[]> Map = new()
     {
-        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases],
+        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases, Permission.CallForHelp],
         [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
-        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms],
+        [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices,
+            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms],
         [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics,
-            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+            Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices,
+            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms, Permission.ManageAlarmRules],
         [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices],
+            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms, Permission.ManageAlarmRules],
         [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories, Permission.PublishNotices],
+            Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms,
+            Permission.ManageAlarmRules],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

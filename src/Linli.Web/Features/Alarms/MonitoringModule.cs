@@ -1,0 +1,48 @@
+using Linli.Web.Features.Devices;
+
+namespace Linli.Web.Features.Alarms;
+
+/// <summary>The monitoring module (一系统): devices, ingestion, rules, alarms with escalation, SOS, the live operations hub.</summary>
+public static class MonitoringModule
+{
+    public static IServiceCollection AddMonitoringModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DeviceOptions>(configuration.GetSection("Linli:Devices"));
+        services.Configure<AlarmOptions>(configuration.GetSection("Linli:Alarms"));
+        services.AddSingleton<DeviceDirectory>();
+        services.AddSingleton<DirectorySync>();
+        services.AddSingleton<IngestParser>();
+        services.AddSingleton<AlarmWorker>();
+        services.AddSingleton<IngestionPipeline>();
+        services.AddSingleton<DeviceTicker>();
+        services.AddSingleton<AlarmTimerService>();
+        services.AddSingleton<LocalLiveBus>();
+        services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<LocalLiveBus>());
+        services.AddSingleton<OpsFeed>();
+        services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
+        services.AddScoped<AlarmService>();
+        services.AddSignalR();
+        services.AddHostedService<DirectoryLoader>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
+        services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceTicker>());
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmTimerService>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<OpsHub>(OpsHub.Path);
+        app.MapIngestApi();
+        app.MapDevicesApi();
+        app.MapAlarmsApi();
+        return app;
+    }
+}
+
+/// <summary>Loads the device directory before the pipeline takes messages (hosted services start in order).</summary>
+sealed class DirectoryLoader(DeviceDirectory directory) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => directory.LoadAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Linli.Web.Features.Shared;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Linli.Web.Features.Devices;
+
+/// <summary>What the platform did with a batch: how many it stored, and each refused message with its reason.</summary>
+public sealed record IngestResult(int Accepted, IReadOnlyList<RejectedMessage> Rejected);
+
+/// <summary>HTTP batch ingestion (ADR 0006): a device, or a gateway for its devices, posts up to 1,000 messages at once.</summary>
+public static class IngestApi
+{
+    public const string DeviceIdHeader = "X-Device-Id";
+    public const string DeviceKeyHeader = "X-Device-Key";
+    const long MaxBodyBytes = 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapIngestApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/ingest", Ingest).AllowAnonymous().DisableAntiforgery().WithTags("Devices").WithName("IngestDeviceMessages")
+            .WithSummary("Devices post telemetry and events (headers X-Device-Id and X-Device-Key); answered once stored.")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        return app;
+    }
+
+    static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest(HttpRequest request, DeviceDirectory directory, IngestParser parser,
+        IngestionPipeline pipeline, CancellationToken ct)
+    {
+        var code = request.Headers[DeviceIdHeader].ToString();
+        var sender = string.IsNullOrEmpty(code) ? null : directory.Find(code);
+        if (sender is null || !sender.Authenticates(request.Headers[DeviceKeyHeader].ToString()))
+        {
+            // One answer for an unknown device and a wrong key, so the endpoint does not tell which device codes exist.
+            sender?.Reject("wrong key", DateTimeOffset.UtcNow);
+            return TypedResults.Problem(title: "Unknown device or wrong key.", detail: $"Send {DeviceIdHeader} and {DeviceKeyHeader}.",
+                statusCode: StatusCodes.Status401Unauthorized);
+        }
+        JsonDocument doc;
+        try
+        {
+            doc = await JsonDocument.ParseAsync(request.Body, default, ct);
+        }
+        catch (JsonException e)
+        {
+            sender.Reject("body is not JSON", DateTimeOffset.UtcNow);
+            return Invalid("messages", $"The body is not JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("messages", out var messages)
+                || messages.ValueKind != JsonValueKind.Array)
+            {
+                sender.Reject("no messages array", DateTimeOffset.UtcNow);
+                return Invalid("messages", "The body must be {\"messages\": [ … ]}.");
+            }
+            if (messages.GetArrayLength() > IngestParser.MaxMessagesPerRequest)
+                return Invalid("messages", $"At most {IngestParser.MaxMessagesPerRequest} messages per request.");
+            var (accepted, rejected) = parser.Parse(sender, messages);
+            if (accepted.Count > 0)
+            {
+                try
+                {
+                    await pipeline.SubmitAsync(new IngestBatch(accepted), ct);
+                }
+                catch (IngestionUnavailableException)
+                {
+                    return TypedResults.Problem(title: "Not stored; send again.", detail: "The database did not take the readings.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+            }
+            return TypedResults.Ok(new IngestResult(accepted.Count, rejected));
+        }
+    }
+
+    static ProblemHttpResult Invalid(string field, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The messages could not be read.",
+        });
+}
