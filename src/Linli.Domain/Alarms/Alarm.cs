@@ -143,6 +143,7 @@ public sealed class Alarm : ScopedEntity
     public void Acknowledge(AlarmActor actor, string? note, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        CheckNote(note);
         if (AcknowledgedAt is not null || Status == AlarmStatus.Closed)
             throw new ConflictException("This alarm has already been acknowledged.");
         AcknowledgedAt = now;
@@ -165,6 +166,7 @@ public sealed class Alarm : ScopedEntity
     public void Clear(AlarmActor actor, string? note, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        CheckNote(note);
         if (!Open) throw new ConflictException("Only an active or acknowledged alarm can be cleared.");
         Status = AlarmStatus.Cleared;
         Open = false;
@@ -176,6 +178,7 @@ public sealed class Alarm : ScopedEntity
     public void Close(AlarmActor actor, string? note, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(actor);
+        CheckNote(note);
         if (Status == AlarmStatus.Closed) throw new ConflictException("This alarm is already closed.");
         if (AcknowledgedAt is null)
         {
@@ -240,9 +243,15 @@ public sealed class Alarm : ScopedEntity
 
     void StopClock() => Round++;
 
-    void Record(DateTimeOffset now, AlarmActor actor, AlarmEventKind kind, string? note)
+    // Checked before a transition changes anything, so a refused note leaves the alarm as it was.
+    static void CheckNote(string? note)
     {
         if (note is { Length: > NoteMaxLength }) throw new DomainException($"A note is at most {NoteMaxLength} characters.", "note");
+    }
+
+    void Record(DateTimeOffset now, AlarmActor actor, AlarmEventKind kind, string? note)
+    {
+        CheckNote(note);
         _events.Add(new AlarmEvent(this, now, actor, kind, string.IsNullOrWhiteSpace(note) ? null : note.Trim()));
         Version++;
         UpdatedAt = now;

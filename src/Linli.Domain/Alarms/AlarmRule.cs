@@ -90,8 +90,7 @@ public sealed class AlarmRule : ScopedEntity
     public bool AppliesTo(Device device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        if (DeviceId is { } id) return id == device.Id;
-        return DeviceType == device.Type && Covers(device);
+        return (DeviceId is { } id ? id == device.Id : DeviceType == device.Type) && Covers(device);
     }
 
     public bool Covers(ScopedEntity place)

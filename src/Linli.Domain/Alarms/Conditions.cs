@@ -6,7 +6,7 @@ using Linli.Domain.Devices;
 namespace Linli.Domain.Alarms;
 
 /// <summary>
-/// A rule's condition, a small tree stored as JSON: <c>{"type":"threshold","metric":"smoke","op":">","value":0.1}</c>.
+/// A rule's condition, a small tree stored as JSON: <c>{"type":"threshold","metric":"smoke","op":"Above","value":0.1}</c>.
 /// Leaves test the device's latest values; <see cref="HoldsFor"/>, <see cref="NoData"/> and <see cref="RateOfChange"/>
 /// bring time in; <see cref="All"/> and <see cref="Any"/> combine.
 /// </summary>
@@ -29,6 +29,8 @@ public abstract record Condition
     {
         Converters = { new JsonStringEnumConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Hand-written JSON does not always put "type" first.
+        AllowOutOfOrderMetadataProperties = true,
     };
 
     /// <summary>Parses and checks a condition; bad JSON or a bad part is a <see cref="DomainException"/> on <paramref name="field"/>.</summary>
@@ -72,9 +74,11 @@ public abstract record Condition
     }
 
     /// <summary>Whether the condition can change with time alone (no new message), so the ticker must look at it.</summary>
+    [JsonIgnore]
     public bool DependsOnTime => Nodes().Any(n => n is NoData or HoldsFor);
 
     /// <summary>The metrics the condition reads; a message without any of them cannot change a value-only condition.</summary>
+    [JsonIgnore]
     public IEnumerable<string> Metrics => Nodes().Select(n => n switch
     {
         Threshold t => t.Metric,
@@ -95,6 +99,8 @@ public sealed record Threshold(string Metric, Comparison Op, double Value) : Con
     {
         base.Validate(field, depth);
         RequireMetric(Metric, field);
+        // The enum converter also takes numbers; an undefined one would quietly act as "not equal to".
+        if (!Enum.IsDefined(Op)) throw new DomainException("Unknown comparison.", field);
         if (!double.IsFinite(Value)) throw new DomainException("The threshold must be a number.", field);
     }
 
@@ -174,6 +180,7 @@ public sealed record RateOfChange(string Metric, double PerMinute, Direction Dir
         base.Validate(field, depth);
         RequireMetric(Metric, field);
         if (!(PerMinute > 0) || !double.IsFinite(PerMinute)) throw new DomainException("The rate per minute must be above 0.", field);
+        if (!Enum.IsDefined(Direction)) throw new DomainException("Unknown direction.", field);
     }
 }
 
