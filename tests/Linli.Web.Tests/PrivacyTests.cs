@@ -155,9 +155,43 @@ public sealed class UnmaskTests
         Assert.True(columns > 15, $"read only {columns} columns");
     }
 
-    static async Task<ResidentSummaryDto> ElderWithPhoneAsync(HttpClient admin)
+    internal static async Task<ResidentSummaryDto> ElderWithPhoneAsync(HttpClient admin)
     {
         var elders = await admin.GetOkAsync<Page<ResidentSummaryDto>>("/api/v1/residents?label=ElderlyLivingAlone&pageSize=200");
         return elders.Items.First(r => r.PhoneMasked is not null);
+    }
+}
+
+/// <summary>Medical notes are for whoever answers an SOS call: kept encrypted, shown only through an audited unmask.</summary>
+public sealed class MedicalNotesTests
+{
+    [Fact]
+    public async Task Medical_notes_are_stored_encrypted_and_read_back_only_through_an_audited_unmask()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var admin1 = await app.ClientAsAsync("admin1");
+        var elder = await UnmaskTests.ElderWithPhoneAsync(admin1);
+        var detail = await admin1.GetOkAsync<ResidentDto>($"/api/v1/residents/{elder.Id}");
+        const string notes = "青霉素过敏；高血压，每日服用氨氯地平";
+
+        using var updated = await admin1.PutJsonAsync($"/api/v1/residents/{elder.Id}", new { name = detail.Name, medicalNotes = notes });
+        Assert.True(updated.IsSuccessStatusCode, await updated.Content.ReadAsStringAsync());
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+            var stored = await db.Residents.IgnoreQueryFilters().Where(r => r.Id == elder.Id).Select(r => r.MedicalNotesProtected).SingleAsync();
+            Assert.NotNull(stored);
+            Assert.DoesNotContain("青霉素", stored, StringComparison.Ordinal);
+        }
+
+        var full = await (await admin1.PostAsync($"/api/v1/residents/{elder.Id}/unmask", null)).OkAsync<UnmaskedDto>();
+        Assert.Equal(notes, full.MedicalNotes);
+        var audit = await admin1.GetOkAsync<Page<AuditEntryDto>>("/api/v1/audit");
+        Assert.Contains(audit.Items, e => e.Action == "Unmask" && e.SubjectId == elder.Id && (e.Detail ?? "").Contains("medical", StringComparison.Ordinal));
+
+        using var tooLong = await admin1.PutJsonAsync($"/api/v1/residents/{elder.Id}", new { name = detail.Name, medicalNotes = new string('病', 301) });
+        await tooLong.ExpectFieldErrorAsync("medicalNotes");
+        var again = await (await admin1.PostAsync($"/api/v1/residents/{elder.Id}/unmask", null)).OkAsync<UnmaskedDto>();
+        Assert.Equal(notes, again.MedicalNotes);
     }
 }

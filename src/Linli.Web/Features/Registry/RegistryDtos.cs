@@ -25,13 +25,14 @@ public sealed record ResidentDto(int Id, string Name, Gender Gender, DateOnly Bi
     int? RoomId, string? RoomLabel, Relation? Relation, IReadOnlyList<string> Labels, int CommunityId, int GridId,
     string? EmergencyContactName, string? EmergencyContactPhoneMasked, IReadOnlyList<OccupancyDto> History);
 
-public sealed record UnmaskedDto(int ResidentId, string IdNumber, string? Phone, string? EmergencyContactPhone);
+public sealed record UnmaskedDto(int ResidentId, string IdNumber, string? Phone, string? EmergencyContactPhone, string? MedicalNotes = null);
 
 public sealed record CreateResidentRequest(string? Name, string? IdNumber, string? Phone, int? RoomId, Relation? Relation,
     DateOnly? MovedInOn, DateOnly? LeaseEnd, IReadOnlyList<string>? Labels, string? EmergencyContactName, string? EmergencyContactPhone);
 
+/// <summary>Null leaves a field as it is; an empty <see cref="MedicalNotes"/> removes the notes.</summary>
 public sealed record UpdateResidentRequest(string? Name, string? IdNumber, string? Phone, IReadOnlyList<string>? Labels,
-    string? EmergencyContactName, string? EmergencyContactPhone);
+    string? EmergencyContactName, string? EmergencyContactPhone, string? MedicalNotes = null);
 
 public sealed record MoveOutRequest(DateOnly? On);
 

@@ -56,6 +56,7 @@ public sealed class ResidentCommands(LinliDbContext db, IPersonalDataProtector p
             resident.SetEmergencyContact(request.EmergencyContactName, contactPhone, protector);
         }
         if (request.Labels is not null) resident.SetLabels(ParseLabels(request.Labels));
+        if (request.MedicalNotes is not null) resident.SetMedicalNotes(request.MedicalNotes, protector);
         resident.Touch(time.GetUtcNow());
         audit.Record("Edit", resident, nameof(Resident), resident.Id);
         await db.SaveChangesAsync(ct);
@@ -81,11 +82,12 @@ public sealed class ResidentCommands(LinliDbContext db, IPersonalDataProtector p
     public async Task<UnmaskedDto> UnmaskAsync(int residentId, CancellationToken ct)
     {
         var resident = await db.Residents.FirstOrDefaultAsync(r => r.Id == residentId, ct) ?? throw new NotFoundException("Resident");
-        audit.Record("Unmask", resident, nameof(Resident), resident.Id, "ID card number, phone, emergency contact phone");
+        audit.Record("Unmask", resident, nameof(Resident), resident.Id, "ID card number, phone, emergency contact phone, medical notes");
         await db.SaveChangesAsync(ct);
         return new UnmaskedDto(resident.Id, protector.Unprotect(resident.IdNumberProtected),
             resident.PhoneProtected is null ? null : protector.Unprotect(resident.PhoneProtected),
-            resident.EmergencyContactPhoneProtected is null ? null : protector.Unprotect(resident.EmergencyContactPhoneProtected));
+            resident.EmergencyContactPhoneProtected is null ? null : protector.Unprotect(resident.EmergencyContactPhoneProtected),
+            resident.MedicalNotesProtected is null ? null : protector.Unprotect(resident.MedicalNotesProtected));
     }
 
     async Task EnsureNotRegisteredAsync(IdCardNumber id, int? except, CancellationToken ct)
