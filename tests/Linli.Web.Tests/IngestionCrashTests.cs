@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Linli.Domain.Devices;
+using Linli.Infrastructure.Persistence;
+using Linli.Web.Features.Devices;
+using Linli.Web.Features.Registry;
+using Linli.Web.Features.Shared;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Linli.Web.Tests;
+
+/// <summary>
+/// ADR 0006 promises that a reading the device was told is stored survives a crash. Here the server is a real process,
+/// killed with SIGKILL while devices are sending, started again on the same database, and every acknowledged reading is
+/// looked for in device_readings.
+/// </summary>
+public sealed class IngestionCrashTests(ITestOutputHelper output)
+{
+    const int Senders = 6;
+    const int MessagesPerBatch = 25;
+    static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task Killing_the_server_during_ingestion_loses_no_acknowledged_reading_and_the_restarted_server_takes_new_ones()
+    {
+        var (connectionString, drop) = await TestDatabase.CreateAsync();
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var acknowledged = new ConcurrentBag<long>();
+            var devices = new List<DeviceWithSecret>();
+            var interrupted = 0;
+            var failedBeforeKill = new ConcurrentQueue<string>();
+            long nextSeq = 0;
+
+            await using (var first = await ServerProcess.StartAsync(connectionString, StartWithin))
+            {
+                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: first server up");
+                using var admin = await first.ClientAsAsync("admin1");
+                // admin1 sees community 1 only, so any building listed is one of 桂花苑's.
+                var buildings = await admin.GetOkAsync<Page<BuildingDto>>("/api/v1/buildings?pageSize=1");
+                var buildingId = Assert.Single(buildings.Items).Id;
+                for (var i = 0; i < Senders; i++)
+                    devices.Add(await MonitoringKit.RegisterAsync(admin, DeviceType.WaterMeter, new { buildingId }));
+
+                // killing: the kill has begun, so a failed request from now on is one the crash cut off; stop: it is over, send no more.
+                var killing = 0;
+                var stop = 0;
+                using var wire = first.Anonymous();
+                async Task SendUntilKilledAsync(DeviceWithSecret device)
+                {
+                    while (Volatile.Read(ref stop) == 0)
+                    {
+                        var from = Interlocked.Add(ref nextSeq, MessagesPerBatch) - MessagesPerBatch;
+                        var messages = Enumerable.Range(0, MessagesPerBatch).Select(i => (object)new { values = new { seq = from + i } }).ToArray();
+                        HttpResponseMessage response;
+                        try
+                        {
+                            response = await MonitoringKit.SendAsync(wire, device.Device.Code, device.Secret, messages);
+                        }
+                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                        {
+                            output.WriteLine($"{watch.Elapsed.TotalSeconds:0.000} s: {e.InnerException?.Message ?? e.Message}");
+                            // No answer: not acknowledged. A connection reset or a response cut short is a request the server
+                            // had when it died; a refused connection was sent too late to count as one.
+                            if (Volatile.Read(ref killing) == 0) failedBeforeKill.Enqueue(e.Message);
+                            else if (e is not HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError }) Interlocked.Increment(ref interrupted);
+                            return;
+                        }
+                        using (response)
+                        {
+                            if (response.StatusCode != HttpStatusCode.OK)
+                            {
+                                failedBeforeKill.Enqueue($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                                continue;
+                            }
+                            var result = await response.Content.ReadFromJsonAsync<IngestResult>(Api.Json);
+                            var refused = result!.Rejected.Select(r => r.Index).ToHashSet();
+                            for (var i = 0; i < MessagesPerBatch; i++)
+                                if (!refused.Contains(i)) acknowledged.Add(from + i);
+                            foreach (var r in result.Rejected) failedBeforeKill.Enqueue($"refused #{r.Index}: {r.Reason}");
+                        }
+                    }
+                }
+
+                var senders = devices.Select(d => Task.Run(() => SendUntilKilledAsync(d))).ToArray();
+                // At least a second and a half of traffic, and enough acknowledged that the check below means something.
+                var traffic = Stopwatch.StartNew();
+                while ((traffic.Elapsed < TimeSpan.FromSeconds(1.5) || acknowledged.Count < 500) && traffic.Elapsed < TimeSpan.FromSeconds(15)
+                    && !senders.Any(s => s.IsCompleted))
+                    await Task.Delay(50);
+                Assert.False(senders.Any(s => s.IsCompleted), "A sender stopped before the kill: " + string.Join("; ", failedBeforeKill) + first.Output());
+
+                Volatile.Write(ref killing, 1);
+                first.Kill();
+                Volatile.Write(ref stop, 1);
+                Assert.True(first.HasExited);
+                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: killed after {traffic.Elapsed.TotalSeconds:0.0} s of traffic, {acknowledged.Count} readings acknowledged");
+                await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(40));
+                output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: {interrupted} requests cut off by the kill");
+            }
+
+            Assert.Empty(failedBeforeKill);
+            Assert.True(acknowledged.Count > 200, $"Only {acknowledged.Count} readings were acknowledged before the kill: too few to show anything.");
+            // Senders post back to back, so the kill cuts requests off mid-flight; without any, the kill came too late to test anything.
+            Assert.True(interrupted > 0, "No request was in flight when the server was killed.");
+
+            await using var second = await ServerProcess.StartAsync(connectionString, StartWithin);
+            output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: restarted server up");
+            var stored = await StoredSeqsAsync(connectionString);
+            output.WriteLine($"{stored.Count} readings stored, {stored.Except(acknowledged).Count()} of them never acknowledged");
+            var lost = acknowledged.Where(s => !stored.Contains(s)).Order().ToList();
+            Assert.True(lost.Count == 0,
+                $"{lost.Count} of {acknowledged.Count} acknowledged readings are missing after the crash, e.g. seq {string.Join(", ", lost.Take(10))}.");
+
+            // The restarted server knows the devices again (from the database) and stores what they send now.
+            var after = Interlocked.Read(ref nextSeq);
+            using var device = second.Anonymous();
+            var fresh = Enumerable.Range(0, MessagesPerBatch).Select(i => (object)new { values = new { seq = after + i } }).ToArray();
+            var answer = await MonitoringKit.SendOkAsync(device, devices[0], fresh);
+            Assert.Equal(MessagesPerBatch, answer.Accepted);
+            var storedNow = await StoredSeqsAsync(connectionString);
+            Assert.All(Enumerable.Range(0, MessagesPerBatch), i => Assert.Contains(after + i, storedNow));
+            output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: done");
+        }
+        finally
+        {
+            await drop();
+        }
+    }
+
+    /// <summary>Every seq value in device_readings, read straight from the database (not through the server).</summary>
+    static async Task<HashSet<long>> StoredSeqsAsync(string connectionString)
+    {
+        const string sql = """SELECT "Value" FROM device_readings WHERE "Metric" = 'seq'""";
+        var seqs = new HashSet<long>();
+        if (TestDatabase.Provider == DatabaseProvider.Sqlite)
+        {
+            await using var c = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) seqs.Add((long)r.GetDouble(0));
+        }
+        else
+        {
+            await using var c = new NpgsqlConnection(connectionString);
+            await c.OpenAsync();
+            await using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            await using var r = await cmd.ExecuteReaderAsync();
+            while (await r.ReadAsync()) seqs.Add((long)r.GetDouble(0));
+        }
+        return seqs;
+    }
+}
