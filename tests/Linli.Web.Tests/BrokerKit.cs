@@ -99,10 +99,15 @@ sealed class BrokerKit : IAsyncDisposable
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(node.Server.BaseAddress, hubPath), o =>
             {
-                // The test server speaks HTTP only in process; long polling is the transport that needs nothing more.
-                o.Transports = HttpTransportType.LongPolling;
-                o.HttpMessageHandlerFactory = _ => node.Server.CreateHandler();
-                o.AccessTokenProvider = () => Task.FromResult(token);
+                // WebSockets, as a browser connects (the hubs read the user when the connection opens, from its request).
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) =>
+                {
+                    var ws = node.Server.CreateWebSocketClient();
+                    ws.ConfigureRequest = r => r.Headers.Authorization = "Bearer " + token;
+                    return await ws.ConnectAsync(context.Uri, ct);
+                };
             })
             .Build();
         var listener = new HubListener(connection);
