@@ -27,6 +27,7 @@ public static class MonitoringModule
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceTicker>());
         services.AddHostedService(sp => sp.GetRequiredService<AlarmTimerService>());
+        services.AddRabbitMq(configuration);
         return services;
     }
 

@@ -27,7 +27,7 @@ public sealed class CasesHub(CurrentUser user) : Hub
     }
 }
 
-public sealed class CaseFeed(IHubContext<CasesHub> hub, IServiceScopeFactory scopes)
+public sealed class CaseFeed(Linli.Web.Features.Alarms.ILiveBus bus, IServiceScopeFactory scopes)
 {
     public static string? GroupOf(Scope scope)
     {
@@ -57,6 +57,7 @@ public sealed class CaseFeed(IHubContext<CasesHub> hub, IServiceScopeFactory sco
                 .Select(f => "household:" + f.RoomId).Distinct().ToListAsync(ct));
         }
         var overdue = c.OverdueSince is not null || (c.Status.IsOpen() && c.ResolutionDueAt < now);
-        await hub.Clients.Groups(groups).SendAsync("caseChanged", new CaseChange(c.Id, change, c.Status, c.Level, c.CommunityId, overdue), ct);
+        await bus.PublishAsync(new Linli.Web.Features.Alarms.LiveMessage(Linli.Web.Features.Alarms.LocalLiveBus.CasesHubName, groups, "caseChanged",
+            new CaseChange(c.Id, change, c.Status, c.Level, c.CommunityId, overdue)), ct);
     }
 }

@@ -1,0 +1,76 @@
+using System.Net;
+using Linli.Domain.Alarms;
+using Linli.Domain.Devices;
+using Linli.Web.Features.Alarms;
+using Linli.Web.Features.Cases;
+using Linli.Web.Features.Devices;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Linli.Web.Tests;
+
+/// <summary>Several web nodes on one database and one broker: what happens through one node is heard live on the others.</summary>
+public sealed class LiveBusTests
+{
+    [Fact]
+    public async Task An_SOS_pressed_through_one_node_reaches_the_duty_screen_connected_to_another()
+    {
+        await using var broker = new BrokerKit();
+        await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        var second = app.StartNode();
+        await BrokerKit.ReadyAsync(app.Factory);
+        await BrokerKit.ReadyAsync(second);
+        await using var opsOnB = await BrokerKit.ListenAsync(second, OpsHub.Path, "admin1", "alarm");
+        await using var casesOnB = await BrokerKit.ListenAsync(second, CasesHub.Path, "property1", "caseChanged");
+        await using var opsOfOtherCommunity = await BrokerKit.ListenAsync(second, OpsHub.Path, "admin2", "alarm");
+
+        var resident = await app.ClientAsAsync("resident1");
+        using var pressed = await resident.PostJsonAsync("/api/v1/sos", new { note = "摔倒了" });
+        Assert.Equal(HttpStatusCode.Created, pressed.StatusCode);
+        var sos = await pressed.OkAsync<AlarmDto>();
+
+        var heard = await opsOnB.WaitForAsync("alarm", p => p.GetProperty("id").GetInt64() == sos.Id);
+        Assert.Equal("raised", heard.GetProperty("change").GetString());
+        Assert.Equal((int)AlarmKind.Sos, heard.GetProperty("kind").GetInt32());
+        Assert.Equal(sos.PlaceLabel, heard.GetProperty("placeLabel").GetString());
+        // Group membership still decides who hears it: the other community's admin does not.
+        await Assert.ThrowsAsync<TimeoutException>(() => opsOfOtherCommunity.WaitForAsync("alarm", p => p.GetProperty("id").GetInt64() == sos.Id,
+            TimeSpan.FromSeconds(1)));
+
+        // Case pages fan out the same way: a repair reported through node A shows in the property queue on node B.
+        var reported = await CaseKit.ReportAsync(resident, "lift", "电梯门关不上");
+        var change = await casesOnB.WaitForAsync("caseChanged", p => p.GetProperty("caseId").GetInt64() == reported.Id);
+        Assert.Equal(reported.CommunityId, change.GetProperty("communityId").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_device_registered_and_a_rule_added_through_one_node_work_on_the_node_that_reads_the_queue()
+    {
+        await using var broker = new BrokerKit();
+        await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await BrokerKit.ReadyAsync(app.Factory);
+        var second = app.StartNode();
+        await BrokerKit.ReadyAsync(second);
+        var places = await DemoPlaces.LoadAsync(app);
+
+        // Node B registers the device and the rule; node A (the queue's single active consumer, started first) must learn both.
+        var adminOnB = await second.ClientAsAsync("admin1");
+        var detector = await MonitoringKit.RegisterAsync(adminOnB, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
+        var rule = await MonitoringKit.RuleAsync(adminOnB, new
+        {
+            name = "烟雾", kind = "Fire", severity = "Critical", deviceType = "SmokeDetector",
+            condition = new { type = "threshold", metric = "smoke", op = "Above", value = 0.1 },
+        });
+        // The edits cross the broker as directory messages.
+        var directoryOnA = app.Factory.Services.GetRequiredService<DeviceDirectory>();
+        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(directoryOnA.Find(detector.Device.Code) is not null && directoryOnA.Rules.All.Any(r => r.Rule.Id == rule.Id)));
+
+        await BrokerKit.PublishAsync(detector.Device.Code, new { key = detector.Secret, values = new { smoke = 0.5 } });
+        var alarm = await MonitoringKit.WaitForAlarmAsync(await app.ClientAsAsync("admin1"), a => a.DeviceId == detector.Device.Id);
+        Assert.Contains("smoke=0.5", alarm.Detail, StringComparison.Ordinal);
+        var seen = await adminOnB.GetOkAsync<DeviceDto>($"/api/v1/devices/{detector.Device.Id}");
+        Assert.Equal(0, seen.RejectedMessages);
+        // It was node A that took the message, with the device and rule it heard about from node B.
+        Assert.True(app.Factory.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries > 0);
+        Assert.Equal(0, second.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries);
+    }
+}
