@@ -22,12 +22,13 @@ public sealed record DeviceLive(long Id, string Code, DeviceType Type, DeviceHea
 /// notifications) and a resident their household's (to see that their SOS call was taken).
 /// </summary>
 [Authorize]
-public sealed class OpsHub(CurrentUser user) : Hub
+public sealed class OpsHub(Microsoft.EntityFrameworkCore.DbContextOptions<Linli.Infrastructure.Persistence.LinliDbContext> dbOptions) : Hub
 {
     public const string Path = "/hubs/ops";
 
     public override async Task OnConnectedAsync()
     {
+        var user = new CurrentUser(Context.User, dbOptions);
         await Groups.AddToGroupAsync(Context.ConnectionId, OpsFeed.UserGroup(user.Id));
         if ((user.Can(Permission.HandleAlarms) || user.Can(Permission.CallForHelp)) && CaseFeed.GroupOf(user.Scope) is { } group)
             await Groups.AddToGroupAsync(Context.ConnectionId, group);

@@ -15,12 +15,14 @@ public sealed record CaseChange(long CaseId, string Change, CaseStatus Status, H
 /// change is sent to the groups of every node above the case, so each person hears about the cases they can see.
 /// </summary>
 [Authorize]
-public sealed class CasesHub(CurrentUser user) : Hub
+public sealed class CasesHub(Microsoft.EntityFrameworkCore.DbContextOptions<Linli.Infrastructure.Persistence.LinliDbContext> dbOptions) : Hub
 {
     public const string Path = "/hubs/cases";
 
     public override async Task OnConnectedAsync()
     {
+        // The connection's own user: under long polling the request accessor does not hold it (see CurrentUser).
+        var user = new CurrentUser(Context.User, dbOptions);
         if (user.Can(Permission.ReadCases) && CaseFeed.GroupOf(user.Scope) is { } group)
             await Groups.AddToGroupAsync(Context.ConnectionId, group);
         await base.OnConnectedAsync();

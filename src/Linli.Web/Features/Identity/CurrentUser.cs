@@ -21,9 +21,15 @@ public sealed class CurrentUser : ICurrentScope
     Scope? _scope;
 
     public CurrentUser(IHttpContextAccessor accessor, DbContextOptions<LinliDbContext>? dbOptions = null)
+        : this(accessor?.HttpContext?.User, dbOptions) { }
+
+    /// <summary>
+    /// The user of a principal, for code without an HTTP context of its own: a SignalR hub over long polling sees the
+    /// connection's user in <c>Context.User</c> while the accessor's context is another request's or none.
+    /// </summary>
+    public CurrentUser(ClaimsPrincipal? user, DbContextOptions<LinliDbContext>? dbOptions)
     {
         _dbOptions = dbOptions;
-        var user = accessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated != true) return;
         Id = Int(user, ClaimTypes.NameIdentifier);
         UserName = user.Identity.Name ?? "";
