@@ -19,7 +19,7 @@ public static class MonitoringModule
         services.AddSingleton<LocalLiveBus>();
         services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<LocalLiveBus>());
         services.AddSingleton<OpsFeed>();
-        services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
+        services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
@@ -36,6 +36,7 @@ public static class MonitoringModule
         app.MapIngestApi();
         app.MapDevicesApi();
         app.MapAlarmsApi();
+        app.MapAlarmNotifications();
         return app;
     }
 }
