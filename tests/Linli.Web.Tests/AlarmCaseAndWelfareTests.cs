@@ -80,7 +80,6 @@ public sealed class AlarmCaseAndWelfareTests
     {
         await using var app = await LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Alarms:WelfareHours"] = "24" });
         var admin = await app.ClientAsAsync("admin1");
-        var grid = await app.ClientAsAsync("grid1");
         var (_, gridUser) = await AlarmNotificationTests.GridOfAsync(app, "grid1");
         int residentId, roomId, gridId;
         using (var scope = app.Factory.Services.CreateScope())
@@ -104,6 +103,8 @@ public sealed class AlarmCaseAndWelfareTests
         app.Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal((1, 0), await check.RunAsync(CancellationToken.None));
         Assert.Equal((0, 0), await check.RunAsync(CancellationToken.None));
+        // Signed in only now: a token taken before the clock moved a day would have expired.
+        var grid = await app.ClientAsAsync("grid1");
         var alarm = await MonitoringKit.WaitForAlarmAsync(grid, a => a.Kind == AlarmKind.Welfare && a.ResidentId == residentId);
         Assert.Equal(AlarmSeverity.Warning, alarm.Severity);
         Assert.Equal(roomId, alarm.RoomId);

@@ -104,7 +104,7 @@ public sealed class AlarmNotificationTests
         var smoke = await MonitoringKit.RegisterAsync(admin, DeviceType.SmokeDetector, new { buildingId, unit = 1 });
         await MonitoringKit.RuleAsync(admin, new
         {
-            name = "漏水", kind = "WaterLeak", severity = "Critical", deviceType = "WaterLeakDetector",
+            name = "漏水", kind = "WaterLeak", severity = "Major", deviceType = "WaterLeakDetector",
             condition = new { type = "threshold", metric = "leak", op = "Above", value = 0.5 },
         });
         await MonitoringKit.RuleAsync(admin, new
@@ -146,6 +146,7 @@ public sealed class AlarmNotificationTests
         Assert.DoesNotContain(told.Timeline, e => e.Note is { } n && n.Contains(contactPhone, StringComparison.Ordinal));
 
         // The grid worker (live from Minor, SMS from Major, water leaks muted) was told of nothing about the leak or the battery.
+        // (Only a critical alarm escalated to someone reaches them live whatever they muted.)
         var leakDetail = await admin.GetOkAsync<AlarmDetailDto>($"/api/v1/alarms/{leakAlarm.Id}");
         var batteryDetail = await admin.GetOkAsync<AlarmDetailDto>($"/api/v1/alarms/{lowBattery.Id}");
         Assert.DoesNotContain(leakDetail.Timeline, e => e.Kind == AlarmEventKind.Notified && e.Note!.Contains("张丽", StringComparison.Ordinal));
@@ -177,5 +178,37 @@ public sealed class AlarmNotificationTests
 
         var resident = await app.ClientAsAsync("resident1");
         Assert.Equal(HttpStatusCode.Forbidden, await resident.GetAsync("/api/v1/me/notification-preferences").StatusOfAsync());
+    }
+    [Fact]
+    public async Task A_staff_member_sets_their_notifications_on_the_page_and_the_API_reads_them_back()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var browser = await CaseStaffPageTests.BrowserAsync(app, "property1");
+        var page = await browser.GetStringAsync("/me/notifications");
+        Assert.Contains("My alarm notifications", page, StringComparison.Ordinal);
+        var token = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value);
+        using var posted = await browser.PostAsync("/me/notifications", new FormUrlEncodedContent(
+        [
+            new("_handler", "notifications"), new("__RequestVerificationToken", token),
+            new("Form.Live", "Major"), new("Form.Sms", "Off"), new("Form.Muted", "Offline"), new("Form.Muted", "Environment"),
+        ]));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+        var after = await posted.Content.ReadAsStringAsync();
+        Assert.Contains("Saved.", after, StringComparison.Ordinal);
+        var api = await app.ClientAsAsync("property1");
+        var prefs = await api.GetOkAsync<NotificationPreferencesDto>("/api/v1/me/notification-preferences");
+        Assert.Equal("Major", prefs.LiveMinSeverity);
+        Assert.Equal("Off", prefs.SmsMinSeverity);
+        Assert.Equal([AlarmKind.Offline, AlarmKind.Environment], prefs.MutedKinds);
+
+        using var bad = await browser.PostAsync("/me/notifications", new FormUrlEncodedContent(
+            [new("_handler", "notifications"), new("__RequestVerificationToken", token), new("Form.Live", "Loud"), new("Form.Sms", "Off")]));
+        var refused = await bad.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"live-err\"", refused, StringComparison.Ordinal);
+        Assert.Equal("Major", (await api.GetOkAsync<NotificationPreferencesDto>("/api/v1/me/notification-preferences")).LiveMinSeverity);
+
+        var resident = await CaseStaffPageTests.BrowserAsync(app, "resident1");
+        using var denied = await resident.GetAsync("/me/notifications");
+        Assert.NotEqual(HttpStatusCode.OK, denied.StatusCode);
     }
 }

@@ -35,11 +35,10 @@ public sealed class AlarmCases(LinliDbContext db, SubmitCase submit, CasePlaces 
         var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == alarmId, ct) ?? throw new NotFoundException("Alarm");
         if (alarm.CaseId is not null) throw new ConflictException("A case is already open for this alarm.");
         var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
-        await OpenAsync(alarm, new CaseReporter(user.Id, null, name), ct);
-        return alarm;
+        return await OpenAsync(alarm, new CaseReporter(user.Id, null, name), ct);
     }
 
-    async Task OpenAsync(Alarm alarm, CaseReporter reporter, CancellationToken ct)
+    async Task<Alarm> OpenAsync(Alarm alarm, CaseReporter reporter, CancellationToken ct)
     {
         var category = await db.CaseCategories.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.Code == CategoryCode && c.Active, ct)
             ?? throw new ConflictException("The device-alarm case category is not in use here.");
@@ -50,10 +49,28 @@ public sealed class AlarmCases(LinliDbContext db, SubmitCase submit, CasePlaces 
         var request = new SubmitCaseRequest(category.Id, title, description, null, null, alarm.BuildingId, alarm.BuildingId is null ? alarm.FacilityId : null,
             null, null, null);
         var place = await places.ResolveAsync(request, null, null, ct);
+        // Case and link commit together: an alarm changed meanwhile (a notification, an acknowledgement) is read again
+        // and linked, and if someone else linked a case first this one is not kept.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var created = await submit.FromPlatformAsync(category, request, place, reporter, ct);
-        alarm.LinkCase(created.Id, time.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            alarm.LinkCase(created.Id, time.GetUtcNow());
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                break;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 5)
+            {
+                db.ChangeTracker.Clear();
+                alarm = await db.Alarms.IgnoreQueryFilters().SingleAsync(a => a.Id == alarm.Id, ct);
+                if (alarm.CaseId is not null) throw new ConflictException("A case is already open for this alarm.");
+            }
+        }
+        await tx.CommitAsync(ct);
         await feed.AlarmChangedAsync(alarm, "caseOpened", ct);
+        return alarm;
     }
 }
 
