@@ -19,7 +19,7 @@ public static class MonitoringModule
         services.AddSingleton<LocalLiveBus>();
         services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<LocalLiveBus>());
         services.AddSingleton<OpsFeed>();
-        services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
+        services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
@@ -37,6 +37,7 @@ public static class MonitoringModule
         app.MapIngestApi();
         app.MapDevicesApi();
         app.MapAlarmsApi();
+        app.MapAlarmNotifications();
         return app;
     }
 }

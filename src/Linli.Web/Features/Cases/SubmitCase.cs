@@ -64,6 +64,13 @@ public sealed class SubmitCase(LinliDbContext db, CasePlaces places, CurrentUser
         return await db.Cases.IgnoreQueryFilters().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
     }
 
+    /// <summary>A case the platform opens by itself (a device alarm) at an already resolved place.</summary>
+    public async Task<Case> FromPlatformAsync(CaseCategory category, SubmitCaseRequest r, CasePlace place, CaseReporter reporter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        return (await CreateAsync(category, category.DefaultKind, CaseSource.Device, r, place, reporter, null, ct)).Case;
+    }
+
     async Task<Submitted> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
         CaseReporter reporter, string? client, CancellationToken ct)
     {

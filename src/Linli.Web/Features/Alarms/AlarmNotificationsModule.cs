@@ -1,0 +1,37 @@
+namespace Linli.Web.Features.Alarms;
+
+/// <summary>
+/// What alarms lead to beyond the live feed: people called on their channels, signed webhooks, cases, and the welfare
+/// check for elderly residents living alone.
+/// </summary>
+public static class AlarmNotificationsModule
+{
+    public static IServiceCollection AddAlarmNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<NotificationOptions>(configuration.GetSection("Linli:Notifications"));
+        services.Configure<WebhookOptions>(configuration.GetSection("Linli:Webhooks"));
+        services.Configure<WelfareOptions>(configuration.GetSection("Linli:Alarms"));
+        services.AddHttpClient(WebhookDispatcher.ClientName);
+        services.AddSingleton<WebhookSignal>();
+        services.AddSingleton<WebhookOutbox>();
+        services.AddSingleton<AlarmNotifier>();
+        services.AddSingleton<IAlarmNotifier>(sp => sp.GetRequiredService<AlarmNotifier>());
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WelfareCheck>();
+        services.AddScoped<AlarmCallList>();
+        services.AddScoped<AlarmCases>();
+        services.AddScoped<NotificationPreferences>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlarmNotifier>());
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService(sp => sp.GetRequiredService<WelfareCheck>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapAlarmNotifications(this IEndpointRouteBuilder app)
+    {
+        app.MapNotificationPreferencesApi();
+        app.MapWebhooksApi();
+        app.MapAlarmCasesApi();
+        return app;
+    }
+}

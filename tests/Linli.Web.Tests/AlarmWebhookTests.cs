@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Linli.Domain.Devices;
+using Linli.Web.Features.Alarms;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Linli.Web.Tests;
+
+/// <summary>A small HTTP receiver on 127.0.0.1 (a free port) standing in for a street platform's webhook endpoint.</summary>
+sealed class Receiver : IAsyncDisposable
+{
+    readonly WebApplication _app;
+    public ConcurrentQueue<(string Event, string Body, bool SignatureOk, DateTime At)> Received { get; } = new();
+    public int Calls;
+
+    Receiver(WebApplication app) => _app = app;
+
+    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
+
+    /// <summary><paramref name="answer"/> gets the call number (1, 2, …) and returns the status, or null to hang.</summary>
+    public static async Task<Receiver> StartAsync(Func<string> secret, Func<int, int?> answer)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        Receiver? self = null;
+        app.MapPost("/hook", async (HttpContext ctx) =>
+        {
+            var n = Interlocked.Increment(ref self!.Calls);
+            using var reader = new StreamReader(ctx.Request.Body);
+            var body = await reader.ReadToEndAsync();
+            var timestamp = ctx.Request.Headers[WebhookDispatcher.TimestampHeader].ToString();
+            var ok = ctx.Request.Headers[WebhookDispatcher.SignatureHeader].ToString() == WebhookDispatcher.Sign(secret(), timestamp, body);
+            self.Received.Enqueue((ctx.Request.Headers[WebhookDispatcher.EventHeader].ToString(), body, ok, DateTime.UtcNow));
+            if (answer(n) is not { } status)
+            {
+                await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return Results.StatusCode(500);
+            }
+            return ok ? Results.StatusCode(status) : Results.Unauthorized();
+        });
+        self = new Receiver(app);
+        await app.StartAsync();
+        return self;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>Signed webhooks: the outbox, a good receiver served at once, a bad one retried without holding up the good one.</summary>
+public sealed class AlarmWebhookTests
+{
+    static readonly Dictionary<string, string> Fast = new() { ["Linli:Webhooks:PollSeconds"] = "0.2", ["Linli:Webhooks:TimeoutSeconds"] = "2" };
+
+    [Fact]
+    public async Task A_good_receiver_gets_a_signed_delivery_at_once_while_a_hanging_one_is_retried_with_back_off()
+    {
+        await using var app = await LinliAppFactory.StartAsync(Fast);
+        var admin = await app.ClientAsAsync("admin1");
+        var (buildingId, _) = await AlarmNotificationTests.GridOfAsync(app, "grid1");
+        string goodSecret = "", badSecret = "", quietSecret = "";
+        await using var good = await Receiver.StartAsync(() => goodSecret, _ => 200);
+        await using var bad = await Receiver.StartAsync(() => badSecret, n => n == 1 ? null : 500);
+        await using var quiet = await Receiver.StartAsync(() => quietSecret, _ => 200);
+
+        async Task<WebhookCreatedDto> Create(string name, string url, string minSeverity)
+        {
+            using var response = await admin.PostJsonAsync("/api/v1/webhooks", new { name, url, minSeverity });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return await response.OkAsync<WebhookCreatedDto>();
+        }
+        var badHook = await Create("坏的接收方", bad.Url, "Warning");
+        badSecret = badHook.Secret;
+        var goodHook = await Create("街道平台", good.Url, "Major");
+        goodSecret = goodHook.Secret;
+        var quietHook = await Create("只要紧急", quiet.Url, "Critical");
+        quietSecret = quietHook.Secret;
+        Assert.True(goodSecret.Length >= 40);
+        var listed = await admin.GetStringAsync("/api/v1/webhooks");
+        Assert.DoesNotContain(goodSecret, listed, StringComparison.Ordinal);
+        Assert.Contains("街道平台", listed, StringComparison.Ordinal);
+        await (await admin.PostJsonAsync("/api/v1/webhooks", new { name = "x", url = "ftp://example.org", minSeverity = "Major" })).ExpectFieldErrorAsync("url");
+        var grid = await app.ClientAsAsync("grid1");
+        Assert.Equal(HttpStatusCode.Forbidden, await grid.GetAsync("/api/v1/webhooks").StatusOfAsync());
+
+        var detector = await MonitoringKit.RegisterAsync(admin, DeviceType.GasDetector, new { buildingId, unit = 1 });
+        await MonitoringKit.RuleAsync(admin, new
+        {
+            name = "燃气泄漏", kind = "Gas", severity = "Major", deviceType = "GasDetector",
+            condition = new { type = "threshold", metric = "gas", op = "Above", value = 0.2 },
+        });
+        var sentAt = DateTime.UtcNow;
+        await MonitoringKit.SendOkAsync(app.Anonymous(), detector, new { values = new { gas = 0.9 } });
+        var alarm = await MonitoringKit.WaitForAlarmAsync(admin, a => a.DeviceId == detector.Device.Id);
+
+        // The good receiver has it within a couple of seconds, although the bad one is hanging on the same alarm.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (good.Received.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var (evt, body, signatureOk, at) = Assert.Single(good.Received);
+        Assert.True(signatureOk);
+        Assert.Equal("alarm.raised", evt);
+        // The bad receiver got the same alarm and is still hanging (it is cut off after 2 s); the good one did not wait for it.
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (bad.Received.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(bad.Received.Count == 1, "bad: " + await admin.GetStringAsync($"/api/v1/webhooks/{badHook.Webhook.Id}/deliveries")
+            + " good: " + await admin.GetStringAsync($"/api/v1/webhooks/{goodHook.Webhook.Id}/deliveries") + $" good at {at:HH:mm:ss.fff}, sent {sentAt:HH:mm:ss.fff}, now {DateTime.UtcNow:HH:mm:ss.fff}");
+        var badFirst = Assert.Single(bad.Received).At;
+        Assert.True(at - badFirst < TimeSpan.FromSeconds(1.5), $"the good receiver got it {(at - badFirst).TotalSeconds:0.0} s after the bad one started hanging");
+        Assert.True(at - sentAt < TimeSpan.FromSeconds(15));
+        using (var doc = JsonDocument.Parse(body))
+        {
+            Assert.Equal(alarm.Id, doc.RootElement.GetProperty("alarmId").GetInt64());
+            Assert.Equal("Major", doc.RootElement.GetProperty("severity").GetString());
+            Assert.Equal("燃气泄漏", doc.RootElement.GetProperty("title").GetString());
+            Assert.False(doc.RootElement.TryGetProperty("detail", out _));
+        }
+        Assert.Equal(1, bad.Calls);
+        Assert.Equal(0, quiet.Calls);
+
+        // The hanging receiver timed out; its delivery waits 5 s (back-off) and is then tried again and answered 500.
+        var failed = await WaitAsync(() => admin.GetOkAsync<List<WebhookDeliveryDto>>($"/api/v1/webhooks/{badHook.Webhook.Id}/deliveries"),
+            d => d.Count == 1 && d[0].Attempts == 1);
+        Assert.Null(failed[0].DeliveredAt);
+        Assert.Contains("no answer", failed[0].LastError, StringComparison.Ordinal);
+        app.Clock.Advance(TimeSpan.FromSeconds(6));
+        var retried = await WaitAsync(() => admin.GetOkAsync<List<WebhookDeliveryDto>>($"/api/v1/webhooks/{badHook.Webhook.Id}/deliveries"),
+            d => d[0].Attempts == 2);
+        Assert.Equal(500, retried[0].LastStatus);
+        Assert.Equal(2, bad.Calls);
+        var hooks = await admin.GetOkAsync<List<WebhookDto>>("/api/v1/webhooks");
+        Assert.Equal(2, hooks.Single(h => h.Id == badHook.Webhook.Id).ConsecutiveFailures);
+        Assert.NotNull(hooks.Single(h => h.Id == goodHook.Webhook.Id).LastDeliveredAt);
+
+        // Acknowledging is a change too; a deactivated webhook hears nothing more.
+        await (await admin.PostJsonAsync($"/api/v1/webhooks/{badHook.Webhook.Id}/deactivate", new { })).OkAsync<WebhookDto>();
+        await (await grid.PostJsonAsync($"/api/v1/alarms/{alarm.Id}/acknowledge", new { })).OkAsync<AlarmDetailDto>();
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while (good.Received.Count < 2 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Contains(good.Received, r => r.Event == "alarm.acknowledged" && r.SignatureOk);
+        app.Clock.Advance(TimeSpan.FromSeconds(30));
+        await Task.Delay(600);
+        Assert.Equal(2, bad.Calls);
+    }
+
+    internal static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Still not there: {JsonSerializer.Serialize(value)}");
+            await Task.Delay(100);
+        }
+    }
+}
