@@ -57,6 +57,24 @@ public sealed class AlarmLifecycleTests
     }
 
     [Fact]
+    public void A_welfare_check_calls_the_grid_worker_first_even_though_it_concerns_a_person()
+    {
+        var a = Alarm.Raise(AlarmKind.Welfare, AlarmSeverity.Warning, "独居老人无活动", null, null, AtHome, Ack, T0);
+        Assert.Equal(EscalationLevel.GridWorker, a.Level);
+        Assert.Equal([EscalationLevel.GridWorker], a.CalledLevels());
+    }
+
+    [Fact]
+    public void Noting_who_was_told_does_not_count_as_a_change_that_would_conflict_with_an_acknowledgement()
+    {
+        var a = RaiseAt();
+        var version = a.Version;
+        a.Notified("王芳 (家属)", "sms", Min(0.1));
+        Assert.Equal(version, a.Version);
+        Assert.Equal(AlarmEventKind.Notified, a.Events[^1].Kind);
+    }
+
+    [Fact]
     public void Calls_the_grid_worker_first_for_a_shared_place()
     {
         var a = RaiseAt(AtFacility);
@@ -279,7 +297,8 @@ public sealed class AlarmLifecycleTests
                 (AlarmEventKind.Closed, Min(5), Admin.Name, "已处理"),
             ],
             a.Events.Select(e => (e.Kind, e.At, e.ActorName, e.Note)));
-        Assert.Equal((a.Events.Count, Min(5)), (a.Version, a.UpdatedAt));
+        // Every step but the note of who was told is a change of the alarm.
+        Assert.Equal((a.Events.Count - 1, Min(5)), (a.Version, a.UpdatedAt));
         Assert.Equal((301, "陈静"), (a.AssignedUserId, a.AssignedName));
     }
 

@@ -120,7 +120,8 @@ public sealed class Alarm : ScopedEntity
     /// <summary>The family is called first only when the alarm is about a person or their home.</summary>
     public bool ConcernsAPerson => ResidentId is not null || RoomId is not null;
 
-    EscalationLevel FirstLevel => ConcernsAPerson ? EscalationLevel.FamilyContact : EscalationLevel.GridWorker;
+    /// <summary>A welfare check is the grid worker's visit to make, so it starts with them rather than the family.</summary>
+    EscalationLevel FirstLevel => ConcernsAPerson && Kind != AlarmKind.Welfare ? EscalationLevel.FamilyContact : EscalationLevel.GridWorker;
 
     public bool NeedsAcknowledgement => AcknowledgedAt is null && Status != AlarmStatus.Closed;
 
@@ -209,8 +210,10 @@ public sealed class Alarm : ScopedEntity
     }
 
     /// <summary>Writes who was told and how (the timeline shows it), without changing the alarm's state.</summary>
+    /// <remarks>Leaves <see cref="Version"/> alone: a note of who was told must not make a person's acknowledgement at the
+    /// same moment fail as a conflicting change.</remarks>
     public void Notified(string whom, string channel, DateTimeOffset now) =>
-        Record(now, AlarmActor.Platform, AlarmEventKind.Notified, Cut($"{whom} · {channel}", NoteMaxLength));
+        _events.Add(new AlarmEvent(this, now, AlarmActor.Platform, AlarmEventKind.Notified, Cut($"{whom} · {channel}", NoteMaxLength)));
 
     /// <summary>
     /// An escalation timer came due. Returns true when someone must be called: the next level, or after the last level a
