@@ -21,6 +21,7 @@ public static class MonitoringModule
         services.AddSingleton<OpsFeed>();
         services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
         services.AddScoped<AlarmService>();
+        services.AddTelemetry(configuration);
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
@@ -35,6 +36,7 @@ public static class MonitoringModule
         app.MapHub<OpsHub>(OpsHub.Path);
         app.MapIngestApi();
         app.MapDevicesApi();
+        app.MapTelemetry();
         app.MapAlarmsApi();
         return app;
     }
