@@ -72,9 +72,11 @@ public abstract record Condition
     }
 
     /// <summary>Whether the condition can change with time alone (no new message), so the ticker must look at it.</summary>
+    [JsonIgnore]
     public bool DependsOnTime => Nodes().Any(n => n is NoData or HoldsFor);
 
     /// <summary>The metrics the condition reads; a message without any of them cannot change a value-only condition.</summary>
+    [JsonIgnore]
     public IEnumerable<string> Metrics => Nodes().Select(n => n switch
     {
         Threshold t => t.Metric,
