@@ -151,7 +151,7 @@ public static class AlarmsApi
             r.Enabled, r.DistrictId, r.StreetId, r.CommunityId, r.Version);
     }
 
-    static async Task<Created<AlarmRuleDto>> CreateRule(AlarmRuleRequest request, LinliDbContext db, CurrentUser user, DirectorySync sync, TimeProvider time,
+    internal static async Task<Created<AlarmRuleDto>> CreateRule(AlarmRuleRequest request, LinliDbContext db, CurrentUser user, DirectorySync sync, TimeProvider time,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -167,7 +167,7 @@ public static class AlarmsApi
         return TypedResults.Created($"/api/v1/alarm-rules/{rule.Id}", ToDto(rule));
     }
 
-    static async Task<Ok<AlarmRuleDto>> UpdateRule(long id, AlarmRuleRequest request, LinliDbContext db, CurrentUser user, DirectorySync sync, TimeProvider time,
+    internal static async Task<Ok<AlarmRuleDto>> UpdateRule(long id, AlarmRuleRequest request, LinliDbContext db, CurrentUser user, DirectorySync sync, TimeProvider time,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);

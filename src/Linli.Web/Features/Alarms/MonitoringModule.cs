@@ -21,6 +21,7 @@ public static class MonitoringModule
         services.AddSingleton<OpsFeed>();
         services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
+        services.AddTelemetry(configuration);
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
@@ -36,6 +37,7 @@ public static class MonitoringModule
         app.MapHub<OpsHub>(OpsHub.Path);
         app.MapIngestApi();
         app.MapDevicesApi();
+        app.MapTelemetry();
         app.MapAlarmsApi();
         app.MapAlarmNotifications();
         return app;

@@ -56,7 +56,7 @@ public static class DevicesApi
     static async Task<Ok<DeviceDto>> Get(long id, LinliDbContext db, DeviceDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(ToDto(await Find(db, id, ct), directory));
 
-    static async Task<Created<DeviceWithSecret>> Register(DeviceRequest request, LinliDbContext db, DeviceDirectory directory, DirectorySync sync,
+    internal static async Task<Created<DeviceWithSecret>> Register(DeviceRequest request, LinliDbContext db, DeviceDirectory directory, DirectorySync sync,
         TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -85,7 +85,7 @@ public static class DevicesApi
         return TypedResults.Ok(ToDto(device, directory));
     }
 
-    static async Task<Ok<DeviceWithSecret>> Rotate(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit,
+    internal static async Task<Ok<DeviceWithSecret>> Rotate(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit,
         CancellationToken ct)
     {
         var device = await Find(db, id, ct);
@@ -102,7 +102,7 @@ public static class DevicesApi
     static Task<Ok<DeviceDto>> Enable(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit, CancellationToken ct) =>
         SetEnabled(id, true, db, directory, sync, time, audit, ct);
 
-    static async Task<Ok<DeviceDto>> SetEnabled(long id, bool enabled, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time,
+    internal static async Task<Ok<DeviceDto>> SetEnabled(long id, bool enabled, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time,
         AuditLog audit, CancellationToken ct)
     {
         var device = await Find(db, id, ct);
