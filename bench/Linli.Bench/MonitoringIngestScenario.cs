@@ -40,7 +40,9 @@ public static class MonitoringIngestScenario
             result.Notes.Add($"raw run {r + 1}: {rows / elapsed:N0} rows/s ({rows:N0} rows in {elapsed:0.0} s; load average {load})");
         }
 
-        await using var app = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log);
+        // The pipeline's debug log says where the writer's time goes (storing, rules, waiting for work).
+        await using var app = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log,
+            settings: new Dictionary<string, string> { ["Logging__LogLevel__Linli.Web.Features.Devices.IngestionPipeline"] = "Debug" });
         await Task.Delay(2000);
         var ours = new List<(double Rows, double Messages)>();
         for (var r = 0; r < runs; r++)
@@ -61,6 +63,14 @@ public static class MonitoringIngestScenario
         result.Facts["ratio ingest / raw"] = $"{oursMedian / rawMedian:0.00}×";
         result.Facts["target"] = $"≥ {Target:N0} events/s: {(oursMedian >= Target ? "yes" : "**no**")}";
         result.Facts["runs"] = runs.ToString(CultureInfo.InvariantCulture);
+        var appLog = Path.Combine(database.DataDirectory, $"app-{database.ProviderName}.log");
+        if (File.Exists(appLog))
+        {
+            using var stream = new FileStream(appLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var text = new StreamReader(stream);
+            var profile = (await text.ReadToEndAsync()).Split('\n').Where(l => l.Contains("Writer:", StringComparison.Ordinal)).Select(l => "    " + l.Trim()).ToList();
+            if (profile.Count > 0) result.Notes.Add("Writer profile (app debug log, every 10 s):\n\n" + string.Join('\n', profile));
+        }
         result.Notes.Add("The senders run on the same 2-core machine as the app and the database, so the client's JSON writing competes with the server for CPU.");
         return result;
     }

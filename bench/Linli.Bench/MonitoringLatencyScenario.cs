@@ -21,17 +21,17 @@ public static class MonitoringLatencyScenario
     public const int StepMs = 200;
     public const double TargetP99Ms = 100;
 
-    public static async Task<ScenarioResult> RunAsync(BenchDatabase database, string repoRoot, int alarms, int runs, TextWriter log)
+    public static async Task<ScenarioResult> RunAsync(BenchDatabase database, string repoRoot, int alarms, int runs, double background, TextWriter log)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(log);
-        var result = new ScenarioResult("monitoring-alarm-latency", database.ProviderName);
+        var result = new ScenarioResult(Math.Abs(background - BackgroundRate) < 1 ? "monitoring-alarm-latency" : $"monitoring-alarm-latency-{background:0}", database.ProviderName);
         var world = await MonitoringWorld.CreateAsync(database, 10_000, log);
         // The first community is admin1's (桂花苑); its first smoke detector is the one that burns.
         var (_, firstDevices) = world.Communities[0];
         var detector = firstDevices.First(d => d.Type == Linli.Domain.Devices.DeviceType.SmokeDetector);
         var detectorId = world.Ids[detector.Code];
-        result.Facts["setup"] = $"{world.Devices.Count:N0} devices, background {BackgroundRate:N0} messages/s through 4 gateways, alarm device {detector.Code}, one reading every {StepMs} ms alternating smoke 0.35 / 0.01";
+        result.Facts["setup"] = $"{world.Devices.Count:N0} devices, background {background:N0} messages/s through 4 gateways, alarm device {detector.Code}, one reading every {StepMs} ms alternating smoke 0.35 / 0.01";
 
         await using var app = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log);
         var token = await app.TokenAsync("admin1");
@@ -43,7 +43,7 @@ public static class MonitoringLatencyScenario
         for (var r = 0; r < runs; r++)
         {
             using var stop = new CancellationTokenSource();
-            var background = MonitoringIngestScenario.SendAsync(app.BaseAddress, world, 4, BackgroundRate, 500, stop.Token, new HashSet<string> { detector.Code });
+            var traffic = MonitoringIngestScenario.SendAsync(app.BaseAddress, world, 4, background, 500, stop.Token, new HashSet<string> { detector.Code });
             await Task.Delay(3000);
             var load = MonitoringWorld.Load();
             var samples = new Samples();
@@ -70,7 +70,7 @@ public static class MonitoringLatencyScenario
                 if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait));
             }
             await stop.CancelAsync();
-            var stats = await background;
+            var stats = await traffic;
             var p99 = samples.Percentile(99);
             p99s.Add(p99);
             result.Rows.Add(Row.Of("alarm latency", $"run {r + 1}", "admin1 /hubs/ops", samples, null, null,

@@ -7,7 +7,7 @@ namespace Linli.Bench;
 /// <list type="bullet">
 /// <item><c>ingest [--devices 10000] [--seconds 30] [--senders 4] [--repeat 3]</c>: sustained HTTP ingestion through
 /// gateways against the raw <c>ReadingWriter</c> rate.</item>
-/// <item><c>alarm-latency [--alarms 200] [--repeat 3]</c>: reading → "alarm" on /hubs/ops with 5,000 messages/s behind it.</item>
+/// <item><c>alarm-latency [--alarms 200] [--repeat 3] [--background 5000]</c>: reading → "alarm" on /hubs/ops with 5,000 messages/s behind it.</item>
 /// <item><c>devices-memory [--devices 100000]</c>: the web process's resident memory with that many devices, each heard once.</item>
 /// </list>
 /// Results go to bench/results/&lt;date&gt;-monitoring-{ingest,alarm-latency,devices-memory}-&lt;provider&gt;.{md,json}.
@@ -25,7 +25,8 @@ public static class MonitoringScenarios
         {
             "ingest" => MonitoringIngestScenario.RunAsync(database, repoRoot, Int("--devices", MonitoringIngestScenario.DefaultDevices),
                 Int("--seconds", MonitoringIngestScenario.DefaultSeconds), repeat, Int("--senders", 4), log),
-            "alarm-latency" => MonitoringLatencyScenario.RunAsync(database, repoRoot, Int("--alarms", MonitoringLatencyScenario.DefaultAlarms), repeat, log),
+            "alarm-latency" => MonitoringLatencyScenario.RunAsync(database, repoRoot, Int("--alarms", MonitoringLatencyScenario.DefaultAlarms), repeat,
+                Int("--background", (int)MonitoringLatencyScenario.BackgroundRate), log),
             "devices-memory" => MonitoringMemoryScenario.RunAsync(database, repoRoot, Int("--devices", MonitoringMemoryScenario.DefaultDevices), log),
             _ => throw new ArgumentException($"Unknown monitoring scenario '{name}'.", nameof(name)),
         };
