@@ -51,6 +51,19 @@ public sealed class BenchDatabase
         return new BenchDatabase(provider, new NpgsqlConnectionStringBuilder(PostgresServer) { Database = PostgresDatabase }.ConnectionString, dataDirectory);
     }
 
+    /// <summary>
+    /// The monitoring scenarios' own small database (the demo-sized registry plus bench devices), rebuilt by each run:
+    /// bench/.data/monitoring/linli-monitoring.db or the PostgreSQL database <c>linli_bench_monitoring</c>.
+    /// </summary>
+    public static BenchDatabase Monitoring(DatabaseProvider provider, string repoRoot)
+    {
+        var dataDirectory = Path.Combine(repoRoot, "bench", ".data", "monitoring");
+        Directory.CreateDirectory(dataDirectory);
+        if (provider == DatabaseProvider.Sqlite)
+            return new BenchDatabase(provider, $"Data Source={Path.Combine(dataDirectory, "linli-monitoring.db")}", dataDirectory);
+        return new BenchDatabase(provider, new NpgsqlConnectionStringBuilder(PostgresServer) { Database = "linli_bench_monitoring" }.ConnectionString, dataDirectory);
+    }
+
     public static string PostgresServer => Environment.GetEnvironmentVariable("LINLI_TEST_POSTGRES")
         ?? throw new InvalidOperationException("--provider postgres needs LINLI_TEST_POSTGRES (run `source scripts/services.sh && linli_start_postgres`).");
 

@@ -4,6 +4,7 @@ using Linli.Bench;
 using Linli.Infrastructure.Persistence;
 
 // dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
+//   monitoring: <ingest|alarm-latency|devices-memory> [--devices N] [--seconds N] [--senders N] [--alarms N] [--repeat N] (see MonitoringScenarios.cs)
 //   cases: <seed-cases|cases|case-load|case-sla> [--cases N] [--clients N] [--seconds N] [--timers N] (see CaseScenarios.cs)
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
@@ -18,7 +19,7 @@ var runs = int.Parse(Option("--runs") ?? "200", CultureInfo.InvariantCulture);
 var rows = int.Parse(Option("--rows") ?? "10000", CultureInfo.InvariantCulture);
 var reseed = args.Contains("--reseed");
 
-string[] known = ["seed-large", "search", "stats", "pages", "import", "all", .. CaseScenarios.Names];
+string[] known = ["seed-large", "search", "stats", "pages", "import", "all", .. CaseScenarios.Names, .. MonitoringScenarios.Names];
 if (!known.Contains(scenario))
 {
     Console.Error.WriteLine($"usage: Linli.Bench <{string.Join('|', known)}> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]");
@@ -59,6 +60,15 @@ if (all || scenario is "stats" or "pages" or "import")
     }
 }
 if (CaseScenarios.Names.Contains(scenario)) await Run(scenario, () => CaseScenarios.RunAsync(scenario, database, repoRoot, runs, reseed, Option, log));
+if (MonitoringScenarios.Names.Contains(scenario))
+{
+    var monitoring = BenchDatabase.Monitoring(provider, repoRoot);
+    log.WriteLine($"== {scenario} on {monitoring.ProviderName}");
+    var result = await MonitoringScenarios.RunAsync(scenario, monitoring, repoRoot, Option, log);
+    var path = ReportWriter.Write(repoRoot, result, machine);
+    log.WriteLine(ReportWriter.Markdown(result, machine));
+    log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
+}
 return 0;
 
 static string RepoRoot()

@@ -41,6 +41,7 @@ public static class DependencyInjection
         services.AddScoped<MigrationRunner>();
         services.AddScoped<RegistrySeeder>();
         services.AddScoped<CaseSeeder>();
+        services.AddScoped<MonitoringSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

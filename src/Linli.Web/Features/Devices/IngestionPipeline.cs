@@ -56,10 +56,12 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
         var taken = new List<IngestBatch>();
         var rows = new List<(long, DateTimeOffset, Reading)>();
         var max = Math.Max(1, options.Value.WriteBatchSize);
+        var profile = new WriterProfile(time);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
+                var started = time.GetTimestamp();
                 taken.Clear();
                 rows.Clear();
                 while (rows.Count < max && reader.TryRead(out var batch))
@@ -69,10 +71,12 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
                         foreach (var r in m.Message.Readings) rows.Add((m.Device.Id, m.Message.At, r));
                 }
                 if (!await StoreAsync(rows, taken, stoppingToken)) continue;
+                var stored = time.GetTimestamp();
                 foreach (var b in taken) b.Stored.TrySetResult();
                 Interlocked.Add(ref _stored, rows.Count);
                 Interlocked.Increment(ref _batches);
                 Evaluate(taken);
+                if (logger.IsEnabled(LogLevel.Debug)) profile.Add(rows.Count, started, stored, time.GetTimestamp(), logger);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -149,6 +153,32 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} readings failed (attempt {Attempt}).")]
     static partial void LogStoreFailed(ILogger logger, int attempt, int count, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Writer: {Rows} rows in {Transactions} transactions over {Seconds:0.0} s; storing {Store:0}% of the time, rules {Rules:0}%, waiting for work {Idle:0}%.")]
+    static partial void LogProfile(ILogger logger, long rows, long transactions, double seconds, double store, double rules, double idle);
+
+    /// <summary>
+    /// Where the writer's time goes (debug log every 10 s): a writer that is mostly waiting means the limit is upstream
+    /// (HTTP, JSON, the senders); one that is mostly storing means the database is.
+    /// </summary>
+    sealed class WriterProfile(TimeProvider time)
+    {
+        long _since = time.GetTimestamp();
+        long _rows, _transactions;
+        double _store, _rules;
+
+        public void Add(int rows, long started, long stored, long evaluated, ILogger logger)
+        {
+            _rows += rows;
+            _transactions++;
+            _store += time.GetElapsedTime(started, stored).TotalSeconds;
+            _rules += time.GetElapsedTime(stored, evaluated).TotalSeconds;
+            var total = time.GetElapsedTime(_since, evaluated).TotalSeconds;
+            if (total < 10) return;
+            LogProfile(logger, _rows, _transactions, total, 100 * _store / total, 100 * _rules / total, 100 * (total - _store - _rules) / total);
+            (_since, _rows, _transactions, _store, _rules) = (evaluated, 0, 0, 0, 0);
+        }
+    }
 }
 
 /// <summary>The database did not take a batch; the sender gets 503 and sends again.</summary>

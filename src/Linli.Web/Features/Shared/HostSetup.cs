@@ -22,7 +22,11 @@ public static partial class HostSetup
             Log.Seeding(app.Logger, profile.Name);
             await seeder.SeedAsync(profile);
             // After the default categories above: the demo's case history is reported in them.
-            if (profile.Name == SeedProfile.Demo.Name) await scope.ServiceProvider.GetRequiredService<CaseSeeder>().SeedAsync(profile.Seed);
+            if (profile.Name == SeedProfile.Demo.Name)
+            {
+                await scope.ServiceProvider.GetRequiredService<CaseSeeder>().SeedAsync(profile.Seed);
+                await Devices.DemoDevices.SeedAsync(app, scope.ServiceProvider.GetRequiredService<MonitoringSeeder>());
+            }
         }
         await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
         if (SeedProfile.Named(seedName) is not null) await PrintSignInsAsync(app, scope.ServiceProvider.GetRequiredService<LinliDbContext>());
