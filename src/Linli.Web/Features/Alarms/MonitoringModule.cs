@@ -1,4 +1,5 @@
 using Linli.Web.Features.Devices;
+using Linli.Web.Features.Ops;
 
 namespace Linli.Web.Features.Alarms;
 
@@ -21,6 +22,7 @@ public static class MonitoringModule
         services.AddSingleton<OpsFeed>();
         services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
         services.AddScoped<AlarmService>();
+        services.AddOpsPages();
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
@@ -36,6 +38,7 @@ public static class MonitoringModule
         app.MapIngestApi();
         app.MapDevicesApi();
         app.MapAlarmsApi();
+        app.MapOpsPages();
         return app;
     }
 }
