@@ -73,14 +73,17 @@
     document.title = baseTitle;
   }
 
-  function showAlert(change) {
+  // Called for a critical alarm that came into the feed since the last look (the feed knows severities as words;
+  // the hub's messages carry them as numbers).
+  function showAlert(item) {
     var box = document.getElementById("ops-alert");
     var text = root.getAttribute("data-critical-text") || "Critical alarm";
-    if (box) {
+    var link = item.querySelector(".alarm-title");
+    if (box && link) {
       box.textContent = "";
       var a = document.createElement("a");
-      a.href = "/alarms/" + change.id;
-      a.textContent = text + ": " + change.title + " · " + change.placeLabel;
+      a.href = link.getAttribute("href");
+      a.textContent = text + ": " + link.textContent;
       box.appendChild(a);
       box.hidden = false;
     }
@@ -107,7 +110,10 @@
       else refresh();
       var fresh = 0;
       document.querySelectorAll("#ops-feed [data-alarm-id]").forEach(function (el) {
-        if (!before[el.getAttribute("data-alarm-id")]) { el.classList.add("fresh"); fresh++; }
+        if (before[el.getAttribute("data-alarm-id")]) return;
+        el.classList.add("fresh");
+        fresh++;
+        if (el.getAttribute("data-severity") === "Critical" && el.classList.contains("needs-ack")) showAlert(el);
       });
       if (fresh > 0) say((root.getAttribute("data-new-text") || "{0} new").replace("{0}", String(fresh)));
       if (criticalWaiting() === 0) {
@@ -170,7 +176,6 @@
       return;
     }
     if (String(change.communityId) !== communityId) return;
-    if (change.change === "raised" && change.severity === "Critical") showAlert(change);
     refresh();
   });
   connection.on("device", function (change) {
