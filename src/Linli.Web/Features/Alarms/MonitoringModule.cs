@@ -22,9 +22,9 @@ public static class MonitoringModule
         services.AddSingleton<OpsFeed>();
         services.AddSingleton<IAlarmNotifier, SilentAlarmNotifier>();
         services.AddScoped<AlarmService>();
-        services.AddOpsPages();
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
+        services.AddOpsPages();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceTicker>());
@@ -35,10 +35,10 @@ public static class MonitoringModule
     public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
     {
         app.MapHub<OpsHub>(OpsHub.Path);
+        app.MapOpsPages();
         app.MapIngestApi();
         app.MapDevicesApi();
         app.MapAlarmsApi();
-        app.MapOpsPages();
         return app;
     }
 }
