@@ -1,4 +1,5 @@
 using Linli.Web.Features.Devices;
+using Linli.Web.Features.Ops;
 
 namespace Linli.Web.Features.Alarms;
 
@@ -24,6 +25,7 @@ public static class MonitoringModule
         services.AddTelemetry(configuration);
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();
+        services.AddOpsPages();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
         services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
         services.AddHostedService(sp => sp.GetRequiredService<DeviceTicker>());
@@ -35,6 +37,7 @@ public static class MonitoringModule
     public static IEndpointRouteBuilder MapMonitoring(this IEndpointRouteBuilder app)
     {
         app.MapHub<OpsHub>(OpsHub.Path);
+        app.MapOpsPages();
         app.MapIngestApi();
         app.MapDevicesApi();
         app.MapTelemetry();
