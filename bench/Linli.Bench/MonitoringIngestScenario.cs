@@ -102,13 +102,14 @@ public static class MonitoringIngestScenario
             batches.Add(rows);
         }
         await using var services = database.Services();
+        using var scope = services.CreateScope();
+        await using var writer = await ReadingWriter.OpenAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>(), CancellationToken.None);
         long written = 0;
         var watch = Stopwatch.StartNew();
         for (var i = 0; watch.Elapsed.TotalSeconds < seconds; i++)
         {
-            using var scope = services.CreateScope();
             var batch = batches[i % batches.Count];
-            await ReadingWriter.WriteAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>(), batch, CancellationToken.None);
+            await writer.WriteAsync(batch, CancellationToken.None);
             written += batch.Count;
         }
         return (written, watch.Elapsed.TotalSeconds);

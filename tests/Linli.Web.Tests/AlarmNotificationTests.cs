@@ -54,6 +54,7 @@ public sealed class AlarmNotificationTests
     public async Task The_grid_worker_is_called_live_and_by_SMS_and_reminded_when_the_alarm_escalates_to_the_property()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var admin = await app.ClientAsAsync("admin1");
         var property = await app.ClientAsAsync("property1");
         var (buildingId, _) = await GridOfAsync(app, "grid1");
@@ -93,6 +94,7 @@ public sealed class AlarmNotificationTests
     public async Task A_muted_kind_and_a_low_severity_reach_nobody_and_an_SOS_reaches_the_family_by_SMS()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var admin = await app.ClientAsAsync("admin1");
         var grid = await app.ClientAsAsync("grid1");
         var (buildingId, _) = await GridOfAsync(app, "grid1");
@@ -157,6 +159,7 @@ public sealed class AlarmNotificationTests
     public async Task Preferences_start_at_the_defaults_and_bad_choices_are_refused_naming_the_field()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var grid = await app.ClientAsAsync("grid1");
         var defaults = await grid.GetOkAsync<NotificationPreferencesDto>("/api/v1/me/notification-preferences");
         Assert.True(defaults.IsDefault);
@@ -183,6 +186,7 @@ public sealed class AlarmNotificationTests
     public async Task A_staff_member_sets_their_notifications_on_the_page_and_the_API_reads_them_back()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var browser = await CaseStaffPageTests.BrowserAsync(app, "property1");
         var page = await browser.GetStringAsync("/me/notifications");
         Assert.Contains("My alarm notifications", page, StringComparison.Ordinal);

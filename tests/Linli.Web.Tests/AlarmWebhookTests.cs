@@ -68,6 +68,7 @@ public sealed class AlarmWebhookTests
     public async Task A_good_receiver_gets_a_signed_delivery_at_once_while_a_hanging_one_is_retried_with_back_off()
     {
         await using var app = await LinliAppFactory.StartAsync(Fast);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var admin = await app.ClientAsAsync("admin1");
         var (buildingId, _) = await AlarmNotificationTests.GridOfAsync(app, "grid1");
         string goodSecret = "", badSecret = "", quietSecret = "";

@@ -39,6 +39,7 @@ public sealed partial class DevicePageTests
     public async Task Readers_see_devices_with_health_and_charts_and_only_managers_rotate_the_secret()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var places = await DemoPlaces.LoadAsync(app);
         var admin = await app.ClientAsAsync("admin1");
         var sensor = await MonitoringKit.RegisterAsync(admin, DeviceType.EnvironmentSensor, new { buildingId = places.C1.BuildingIds[0] });
@@ -114,6 +115,7 @@ public sealed partial class DevicePageTests
     public async Task Property_staff_register_a_device_and_see_its_secret_once()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var places = await DemoPlaces.LoadAsync(app);
         var property1 = await CaseStaffPageTests.BrowserAsync(app, "property1");
         var code = $"leak-{Guid.NewGuid():N}"[..20];
@@ -154,6 +156,7 @@ public sealed partial class DevicePageTests
     public async Task A_rule_built_in_the_form_is_stored_as_its_json_condition_and_raises_alarms()
     {
         await using var app = await LinliAppFactory.StartAsync();
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var places = await DemoPlaces.LoadAsync(app);
         var admin1 = await CaseStaffPageTests.BrowserAsync(app, "admin1");
         var api = await app.ClientAsAsync("admin1");

@@ -16,6 +16,7 @@ public sealed class LiveBusTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         var second = app.StartNode();
         await BrokerKit.ReadyAsync(app.Factory);
         await BrokerKit.ReadyAsync(second);
@@ -47,6 +48,7 @@ public sealed class LiveBusTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         await BrokerKit.ReadyAsync(app.Factory);
         var second = app.StartNode();
         await BrokerKit.ReadyAsync(second);

@@ -4,7 +4,10 @@ using System.Text.Json;
 using Linli.Domain.Devices;
 using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Devices;
+using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Shared;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Linli.Web.Tests;
 
@@ -20,6 +23,22 @@ static class MonitoringKit
         using var response = await staff.PostJsonAsync("/api/v1/devices", request);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.OkAsync<DeviceWithSecret>();
+    }
+
+    /// <summary>
+    /// Switches the demo's default district rules off, for a test that defines its own rules for the same devices: two
+    /// rules about one reading would raise two alarms. Call it before starting a second node (which loads rules at start).
+    /// </summary>
+    public static async Task WithoutDemoRulesAsync(TestApp app)
+    {
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+            var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+            foreach (var rule in await db.AlarmRules.IgnoreQueryFilters().Where(r => r.Enabled).ToListAsync()) rule.Enable(false, now);
+            await db.SaveChangesAsync();
+        }
+        await app.Factory.Services.GetRequiredService<DeviceDirectory>().ReloadRulesAsync(CancellationToken.None);
     }
 
     public static async Task<AlarmRuleDto> RuleAsync(HttpClient admin, object rule)

@@ -18,6 +18,7 @@ public sealed class MqttIngestionTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         await BrokerKit.ReadyAsync(app.Factory);
         var places = await DemoPlaces.LoadAsync(app);
         var admin = await app.ClientAsAsync("admin1");
@@ -54,6 +55,7 @@ public sealed class MqttIngestionTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
         await BrokerKit.ReadyAsync(app.Factory);
         var places = await DemoPlaces.LoadAsync(app);
         var admin = await app.ClientAsAsync("admin1");

@@ -18,8 +18,8 @@ public sealed class WelfareOptions
 }
 
 /// <summary>
-/// 独居老人关怀: an elderly resident living alone whose home shows no activity (no reading from a device in their room,
-/// no event from their building's or unit's door controller) for <see cref="WelfareOptions.WelfareHours"/> gets a welfare
+/// 独居老人关怀: an elderly resident living alone whose home shows no activity (no water or electricity use, no door
+/// opened: readings of the meters and door sensor in their room) for <see cref="WelfareOptions.WelfareHours"/> gets a welfare
 /// alarm at their home, one at a time; it clears itself when activity returns. Homes with no device at all are not
 /// judged: silence there says nothing.
 /// </summary>
@@ -65,13 +65,14 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
         var open = await db.Alarms.IgnoreQueryFilters()
             .Where(a => a.Kind == AlarmKind.Welfare && a.RuleId == null && a.ResidentId != null && a.Open).ToListAsync(ct);
 
-        // The devices that can vouch for a home: those in the room, and door controllers of its building (or unit).
+        // The devices that can vouch for a home: the meters and the door sensor in the room, whose readings only the household
+        // makes. A unit's door controller cannot: until cards name the household that opened it, a neighbour's comings and
+        // goings would hide a silent home. An SOS button's or a smoke detector's heartbeat is the device's life, not the person's.
         var roomIds = homes.Select(h => h.RoomId).Distinct().ToList();
-        var buildingIds = homes.Select(h => h.BuildingId).Union(open.Where(a => a.BuildingId != null).Select(a => a.BuildingId!.Value)).Distinct().ToList();
         var openRooms = open.Where(a => a.RoomId != null).Select(a => a.RoomId!.Value).ToList();
         var devices = await db.Devices.IgnoreQueryFilters().AsNoTracking()
-            .Where(d => !d.Disabled && ((d.RoomId != null && (roomIds.Contains(d.RoomId.Value) || openRooms.Contains(d.RoomId.Value)))
-                || (d.Type == DeviceType.DoorController && d.BuildingId != null && buildingIds.Contains(d.BuildingId.Value))))
+            .Where(d => !d.Disabled && d.RoomId != null && (roomIds.Contains(d.RoomId.Value) || openRooms.Contains(d.RoomId.Value))
+                && (d.Type == DeviceType.WaterMeter || d.Type == DeviceType.ElectricityMeter || d.Type == DeviceType.DoorController))
             .Select(d => new { d.Id, d.RoomId, d.BuildingId, d.Unit, d.Type, d.CreatedAt }).ToListAsync(ct);
         if (devices.Count == 0 && open.Count == 0) return (0, 0);
         var deviceIds = devices.Select(d => d.Id).ToList();
@@ -80,12 +81,12 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             .Where(r => deviceIds.Contains(r.DeviceId) && r.At >= earliest)
             .GroupBy(r => r.DeviceId).Select(g => new { DeviceId = g.Key, Last = g.Max(r => r.At) }).ToDictionaryAsync(x => x.DeviceId, x => x.Last, ct);
 
-        bool Vouches(int roomId, int buildingId, int unitNo, int deviceRoom, int? deviceBuilding, int? deviceUnit, DeviceType type) =>
-            deviceRoom == roomId || (type == DeviceType.DoorController && deviceBuilding == buildingId && (deviceUnit is null || deviceUnit == unitNo));
+        static bool Vouches(int roomId, int deviceRoom) => deviceRoom == roomId;
 
         (bool Watched, DateTimeOffset? Last, DateTimeOffset WatchedSince) Activity(int roomId, int buildingId, int unitNo)
         {
-            var mine = devices.Where(d => Vouches(roomId, buildingId, unitNo, d.RoomId ?? -1, d.BuildingId, d.Unit, d.Type)).ToList();
+            _ = (buildingId, unitNo);
+            var mine = devices.Where(d => Vouches(roomId, d.RoomId ?? -1)).ToList();
             if (mine.Count == 0) return (false, null, now);
             DateTimeOffset? last = null;
             foreach (var d in mine)

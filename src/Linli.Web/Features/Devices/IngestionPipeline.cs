@@ -33,6 +33,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
 
     long _stored;
     long _batches;
+    ReadingWriter? _writer;
 
     /// <summary>Readings stored since start (for the operations view's throughput figure and the benchmarks).</summary>
     public long StoredReadings => Interlocked.Read(ref _stored);
@@ -83,6 +84,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
         // Whatever is still queued was never acknowledged: its senders are told, and send again.
         while (reader.TryRead(out var left)) left.Stored.TrySetCanceled(CancellationToken.None);
         foreach (var b in taken) b.Stored.TrySetCanceled(CancellationToken.None);
+        if (_writer is not null) await _writer.DisposeAsync();
     }
 
     async Task<bool> StoreAsync(List<(long, DateTimeOffset, Reading)> rows, List<IngestBatch> taken, CancellationToken ct)
@@ -91,13 +93,20 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
         {
             try
             {
-                using var scope = scopes.CreateScope();
-                await ReadingWriter.WriteAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>(), rows, ct);
+                if (_writer is null)
+                {
+                    using var scope = scopes.CreateScope();
+                    _writer = await ReadingWriter.OpenAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>(), ct);
+                }
+                await _writer.WriteAsync(rows, ct);
                 return true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogStoreFailed(logger, attempt, rows.Count, e);
+                // A broken connection is opened afresh on the next attempt.
+                if (_writer is not null) await _writer.DisposeAsync();
+                _writer = null;
                 if (attempt >= 3)
                 {
                     // Not stored, so not acknowledged: each sender gets an error and keeps its messages to send again.
