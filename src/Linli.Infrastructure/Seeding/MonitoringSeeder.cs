@@ -88,8 +88,9 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
         }
 
         var byCategory = facilities.ToLookup(f => f.Category);
-        foreach (var f in byCategory[FacilityCategory.PumpRoom])
-            Add($"WL-{prefix}-P{f.Id}", $"{f.Name}水浸", DeviceType.WaterLeakDetector, DevicePlace.AtFacility(f, grid));
+        var pumpNo = 0;
+        foreach (var f in byCategory[FacilityCategory.PumpRoom].OrderBy(f => f.Id))
+            Add($"WL-{prefix}-PUMP{++pumpNo}", $"{f.Name}水浸", DeviceType.WaterLeakDetector, DevicePlace.AtFacility(f, grid));
         var gateNo = 0;
         foreach (var f in byCategory[FacilityCategory.Gate])
             Add($"CAM-{prefix}-G{++gateNo}", $"{f.Name}AI 摄像头", DeviceType.CameraAi, DevicePlace.AtFacility(f, grid));
