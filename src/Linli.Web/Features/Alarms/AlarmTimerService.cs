@@ -1,6 +1,7 @@
 using Linli.Domain.Alarms;
 using Linli.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Linli.Web.Features.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Alarms;
@@ -16,28 +17,13 @@ public sealed class AlarmOptions
 /// Escalates alarms nobody acknowledged: each due timer calls the next level of the chain (or reminds everyone after the
 /// last). Timers are rows claimed inside the transaction that escalates, so a restart loses none and none fires twice.
 /// </summary>
-public sealed partial class AlarmTimerService(IServiceScopeFactory scopes, TimeProvider time, IOptions<AlarmOptions> options,
-    ILogger<AlarmTimerService> logger) : BackgroundService
+public sealed class AlarmTimerService(IServiceScopeFactory scopes, TimeProvider time, IOptions<AlarmOptions> options,
+    ILogger<AlarmTimerService> logger) : DueTimerService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TimerPollSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await FireDueAsync(stoppingToken) == options.Value.TimerBatchSize) { }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-            try { await Task.Delay(interval, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TimerPollSeconds));
+    protected override int BatchSize => options.Value.TimerBatchSize;
 
-    public async Task<int> FireDueAsync(CancellationToken ct)
+    public override async Task<int> FireDueAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
@@ -69,7 +55,4 @@ public sealed partial class AlarmTimerService(IServiceScopeFactory scopes, TimeP
         }
         return claimed;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Firing escalation timers failed; they stay due and are tried again.")]
-    static partial void LogFailed(ILogger logger, Exception e);
 }

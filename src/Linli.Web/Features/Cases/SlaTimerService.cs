@@ -1,6 +1,7 @@
 using Linli.Domain.Cases;
 using Linli.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Linli.Web.Features.Shared;
 using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Cases;
@@ -10,29 +11,12 @@ namespace Linli.Web.Features.Cases;
 /// a restart loses none; each is claimed in the transaction that acts on it, so none fires twice (see <see cref="CaseTimerClaims"/>).
 /// </summary>
 public sealed partial class SlaTimerService(IServiceScopeFactory scopes, TimeProvider time, IOptions<CaseOptions> options, ILogger<SlaTimerService> logger)
-    : BackgroundService
+    : DueTimerService(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TimerPollSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                // Drain everything due before sleeping: 10,000 deadlines in one minute fire in one pass of batches.
-                while (await FireDueAsync(stoppingToken) == options.Value.TimerBatchSize) { }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-            try { await Task.Delay(interval, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TimerPollSeconds));
+    protected override int BatchSize => options.Value.TimerBatchSize;
 
-    /// <summary>Fires one batch of due timers in one transaction; returns how many were claimed.</summary>
-    public async Task<int> FireDueAsync(CancellationToken ct)
+    public override async Task<int> FireDueAsync(CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
@@ -65,9 +49,6 @@ public sealed partial class SlaTimerService(IServiceScopeFactory scopes, TimePro
         if (escalated.Count > 0) LogEscalated(logger, escalated.Count);
         return claimed;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Firing SLA timers failed; they stay due and are tried again.")]
-    static partial void LogFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SLA: {Count} cases escalated on a passed deadline.")]
     static partial void LogEscalated(ILogger logger, int count);
