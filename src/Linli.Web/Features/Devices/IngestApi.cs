@@ -24,14 +24,14 @@ public static class IngestApi
     }
 
     static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest(HttpRequest request, DeviceDirectory directory, IngestParser parser,
-        IngestionPipeline pipeline, CancellationToken ct)
+        IngestionPipeline pipeline, TimeProvider time, CancellationToken ct)
     {
         var code = request.Headers[DeviceIdHeader].ToString();
         var sender = string.IsNullOrEmpty(code) ? null : directory.Find(code);
         if (sender is null || !sender.Authenticates(request.Headers[DeviceKeyHeader].ToString()))
         {
             // One answer for an unknown device and a wrong key, so the endpoint does not tell which device codes exist.
-            sender?.Reject("wrong key", DateTimeOffset.UtcNow);
+            sender?.Reject("wrong key", time.GetUtcNow());
             return TypedResults.Problem(title: "Unknown device or wrong key.", detail: $"Send {DeviceIdHeader} and {DeviceKeyHeader}.",
                 statusCode: StatusCodes.Status401Unauthorized);
         }
@@ -42,7 +42,7 @@ public static class IngestApi
         }
         catch (JsonException e)
         {
-            sender.Reject("body is not JSON", DateTimeOffset.UtcNow);
+            sender.Reject("body is not JSON", time.GetUtcNow());
             return Invalid("messages", $"The body is not JSON: {e.Message}");
         }
         using (doc)
@@ -50,7 +50,7 @@ public static class IngestApi
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("messages", out var messages)
                 || messages.ValueKind != JsonValueKind.Array)
             {
-                sender.Reject("no messages array", DateTimeOffset.UtcNow);
+                sender.Reject("no messages array", time.GetUtcNow());
                 return Invalid("messages", "The body must be {\"messages\": [ … ]}.");
             }
             if (messages.GetArrayLength() > IngestParser.MaxMessagesPerRequest)
