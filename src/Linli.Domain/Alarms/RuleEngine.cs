@@ -74,6 +74,9 @@ public sealed class RuleState(int version, int nodes)
 public sealed record AlarmRuleDefinition(long Id, int Version, Condition Condition, bool AutoClear)
 {
     public int NodeCount { get; } = Condition.Nodes().Count();
+    /// <summary>Worked out once: the ticker asks it for every device every few seconds.</summary>
+    public bool DependsOnTime { get; } = Condition.DependsOnTime;
+    public IReadOnlyList<string> Metrics { get; } = Condition.Metrics.ToList();
 }
 
 /// <summary>What evaluating a rule against a device changed.</summary>

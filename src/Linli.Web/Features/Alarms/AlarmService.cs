@@ -1,6 +1,7 @@
 using Linli.Domain.Alarms;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
+using Linli.Domain.Registry;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -102,10 +103,8 @@ public sealed class AlarmService(LinliDbContext db, CurrentUser user, OpsFeed fe
             case AlarmAction.Comment: alarm.Comment(actor, note ?? "", now); break;
             case AlarmAction.Assign:
                 if (request.AssigneeUserId is not { } assignee) throw new DomainException("Choose who takes the alarm.", "assigneeUserId");
-                var staff = await AssignableAsync(alarm, ct);
-                var match = staff.Where(s => s.Id == assignee).ToList();
-                if (match.Count == 0) throw new DomainException("That person cannot take alarms here.", "assigneeUserId");
-                var who = match[0];
+                var who = (await StaffAsync(alarm.CommunityId, ct)).FirstOrDefault(s => s.Id == assignee && s.MayTake(alarm))
+                    ?? throw new DomainException("That person cannot take alarms here.", "assigneeUserId");
                 alarm.Assign(actor, who.Id, who.Name, now);
                 break;
         }
@@ -120,17 +119,15 @@ public sealed class AlarmService(LinliDbContext db, CurrentUser user, OpsFeed fe
         return alarm;
     }
 
-    /// <summary>Staff who may take an alarm: grid workers of its grid, the community's property staff and admins.</summary>
-    public async Task<IReadOnlyList<(int Id, string Name, Role Role)>> AssignableAsync(Alarm alarm, CancellationToken ct)
+    /// <summary>The people on duty for a community's alarms: its grid workers, property staff and admins.</summary>
+    public async Task<IReadOnlyList<AlarmStaff>> StaffAsync(int communityId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(alarm);
-        var rows = await db.Users.AsNoTracking()
-            .Where(u => ((u.Role == Role.GridWorker && u.NodeId == alarm.GridId)
-                || ((u.Role == Role.PropertyStaff || u.Role == Role.CommunityAdmin) && u.NodeId == alarm.CommunityId)))
+        var grids = db.Nodes.Where(n => n.Kind == NodeKind.Grid && n.ParentId == communityId).Select(n => n.Id);
+        return await db.Users.AsNoTracking()
+            .Where(u => (u.Role == Role.GridWorker && grids.Contains(u.NodeId))
+                || ((u.Role == Role.PropertyStaff || u.Role == Role.CommunityAdmin) && u.NodeId == communityId))
             .OrderBy(u => u.Role).ThenBy(u => u.DisplayName)
-            .Select(u => new { u.Id, u.DisplayName, u.Role })
-            .ToListAsync(ct);
-        return rows.Select(r => (r.Id, r.DisplayName, r.Role)).ToList();
+            .Select(u => new AlarmStaff(u.Id, u.DisplayName, u.Role, u.NodeId)).ToListAsync(ct);
     }
 
     async Task SaveAndTellAsync(Alarm alarm, string change, CancellationToken ct)
@@ -139,4 +136,16 @@ public sealed class AlarmService(LinliDbContext db, CurrentUser user, OpsFeed fe
         await feed.AlarmChangedAsync(alarm, change, ct);
         await notifier.AlarmChangedAsync(alarm.Id, change, ct);
     }
+}
+
+/// <summary>Someone who may take alarms in a community; a grid worker takes those of their own grid.</summary>
+public sealed record AlarmStaff(int Id, string Name, Role Role, int NodeId)
+{
+    public bool MayTake(Alarm alarm)
+    {
+        ArgumentNullException.ThrowIfNull(alarm);
+        return MayTake(alarm.GridId);
+    }
+
+    public bool MayTake(int gridId) => Role != Role.GridWorker || NodeId == gridId;
 }

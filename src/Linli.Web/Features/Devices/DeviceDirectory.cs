@@ -207,7 +207,7 @@ public sealed class RuleBook
         All = rules;
         _byType = rules.Where(r => r.Rule.DeviceType is not null).GroupBy(r => r.Rule.DeviceType!.Value).ToDictionary(g => g.Key, g => g.ToArray());
         _byDevice = rules.Where(r => r.Rule.DeviceId is not null).GroupBy(r => r.Rule.DeviceId!.Value).ToDictionary(g => g.Key, g => g.ToArray());
-        TimeDependent = rules.Where(r => r.Definition.Condition.DependsOnTime).ToList();
+        TimeDependent = rules.Where(r => r.Definition.DependsOnTime).ToList();
     }
 
     public IReadOnlyList<CompiledRule> All { get; }

@@ -44,7 +44,7 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
             {
                 foreach (var rule in rules.For(device))
                 {
-                    if (!rule.Definition.Condition.DependsOnTime) continue;
+                    if (!rule.Definition.DependsOnTime) continue;
                     var outcome = RuleEngine.Evaluate(rule.Definition, device.State, now);
                     if (outcome != RuleOutcome.Unchanged)
                         alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, IngestionPipeline.Describe(device.State, rule)));

@@ -153,7 +153,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, Devic
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(rule);
-        var parts = rule.Definition.Condition.Metrics
+        var parts = rule.Definition.Metrics
             .Select(m => state.Latest(m) is { } s ? $"{m}={s.Value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}"
                 : state.HasEvent(m) ? m : null)
             .OfType<string>();

@@ -21,14 +21,13 @@ public sealed record OpsFacility(int Id, string Name, int X, int Y);
 
 public sealed record OpsDevice(long Id, string Code, string Name, DeviceType Type, DeviceHealth Health, int X, int Y);
 
-public sealed record OpsStaff(int Id, string Name, Role Role, int NodeId);
 
 public sealed record OpsKpis(IReadOnlyDictionary<AlarmSeverity, int> ActiveBySeverity, int Unacknowledged, int DevicesOffline, int DevicesNeverSeen,
     int Devices, int OpenCases, int OverdueCases);
 
 /// <summary>Everything the operations view shows for one community.</summary>
 public sealed record OpsView(IReadOnlyList<OpsCommunity> Communities, OpsCommunity Community, IReadOnlyList<OpsBuilding> Buildings,
-    IReadOnlyList<OpsFacility> Facilities, IReadOnlyList<OpsDevice> Devices, IReadOnlyList<AlarmDto> Alarms, IReadOnlyList<OpsStaff> Staff, OpsKpis Kpis)
+    IReadOnlyList<OpsFacility> Facilities, IReadOnlyList<OpsDevice> Devices, IReadOnlyList<AlarmDto> Alarms, IReadOnlyList<AlarmStaff> Staff, OpsKpis Kpis)
 {
     /// <summary>The plan is 1000 × 700 units, taller when buildings reach further down.</summary>
     public int PlanHeight => Math.Max(700, Buildings.Select(b => b.Y + b.Height).DefaultIfEmpty(0).Max() + 40);
@@ -39,7 +38,7 @@ public sealed record SosPerson(int ResidentId, string Name, int Age, string? Pho
     bool HasMedicalNotes, string? MedicalNotes);
 
 /// <summary>The reads of the operations pages. Every query goes through the scoped DbContext: a community outside the caller's area is simply not there.</summary>
-public sealed class OpsQueries(LinliDbContext db, CurrentUser user, DeviceDirectory directory, CaseQueries cases, IPersonalDataProtector protector,
+public sealed class OpsQueries(LinliDbContext db, AlarmService alarms, CurrentUser user, DeviceDirectory directory, CaseQueries cases, IPersonalDataProtector protector,
     AuditLog audit, TimeProvider time)
 {
     /// <summary>How many alarms the feed lists; the rest are counted in the figures.</summary>
@@ -81,22 +80,8 @@ public sealed class OpsQueries(LinliDbContext db, CurrentUser user, DeviceDirect
             unacknowledged, devices.Count(d => d.Health == DeviceHealth.Offline), devices.Count(d => d.Health == DeviceHealth.NeverSeen), devices.Count,
             caseCounts.Open, caseCounts.Overdue);
         return new OpsView(communities, community, buildings, facilities, devices, feed.Select(a => AlarmsApi.ToDto(a, null)).ToList(),
-            await StaffAsync(id, ct), kpis);
+            await alarms.StaffAsync(id, ct), kpis);
     }
-
-    /// <summary>Who may take the community's alarms (the same people <see cref="AlarmService.AssignableAsync"/> allows), per grid for grid workers.</summary>
-    public async Task<IReadOnlyList<OpsStaff>> StaffAsync(int communityId, CancellationToken ct)
-    {
-        var grids = await db.Nodes.AsNoTracking().Where(n => n.Kind == NodeKind.Grid && n.ParentId == communityId).Select(n => n.Id).ToListAsync(ct);
-        return await db.Users.AsNoTracking()
-            .Where(u => (u.Role == Role.GridWorker && grids.Contains(u.NodeId))
-                || ((u.Role == Role.PropertyStaff || u.Role == Role.CommunityAdmin) && u.NodeId == communityId))
-            .OrderBy(u => u.Role).ThenBy(u => u.DisplayName)
-            .Select(u => new OpsStaff(u.Id, u.DisplayName, u.Role, u.NodeId)).ToListAsync(ct);
-    }
-
-    public static IEnumerable<OpsStaff> AssignableFor(IEnumerable<OpsStaff> staff, AlarmDto alarm) =>
-        staff.Where(s => s.Role != Role.GridWorker || s.NodeId == alarm.GridId);
 
     /// <summary>The person an SOS call is about. Medical notes are decrypted only when <paramref name="withMedicalNotes"/>, and that is audited.</summary>
     public async Task<SosPerson?> PersonAsync(AlarmDto alarm, bool withMedicalNotes, CancellationToken ct)

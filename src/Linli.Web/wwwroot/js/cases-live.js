@@ -4,33 +4,12 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-case-live]");
-  if (!root || !window.signalR) return;
+  if (!root || !window.signalR || !window.linliLive) return;
   var mode = root.getAttribute("data-case-live");
   var status = document.getElementById("case-live-status");
-  var clearStatus = 0;
-
-  function say(text) {
-    if (!status) return;
-    status.textContent = text;
-    clearTimeout(clearStatus);
-    clearStatus = setTimeout(function () { status.textContent = ""; }, 15000);
-  }
-
-  // Several messages within this window make one request; a message during a request makes one more after it.
-  function debounced(run, wait) {
-    var timer = 0, running = false, again = false;
-    function fire() {
-      timer = 0;
-      if (running) { again = true; return; }
-      running = true;
-      Promise.resolve(run()).catch(function () { /* the next change tries again */ }).then(function () {
-        running = false;
-        if (again) { again = false; schedule(); }
-      });
-    }
-    function schedule() { if (!timer) timer = setTimeout(fire, wait); }
-    return schedule;
-  }
+  var live = window.linliLive;
+  var say = live.statusLine(status);
+  var debounced = live.debounced;
 
   function ids() {
     var set = {};
@@ -104,28 +83,10 @@
   var caseId = root.getAttribute("data-case-id");
   var refresh = debounced(mode === "case" ? refreshCase : refreshList, mode === "case" ? 300 : 500);
 
-  var connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/cases")
-    .withAutomaticReconnect()
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  connection.on("caseChanged", function (change) {
-    if (mode === "case" && String(change.caseId) !== caseId) return;
-    refresh();
-  });
-  // Whatever happened while the connection was down is fetched once it is back.
-  connection.onreconnected(function () { refresh(); });
-  connection.onreconnecting(function () { root.setAttribute("data-live-state", "reconnecting"); });
-  connection.onreconnected(function () { root.setAttribute("data-live-state", "connected"); });
-  connection.onclose(function () { root.setAttribute("data-live-state", "offline"); setTimeout(start, 5000); });
-
-  function start() {
-    connection.start().then(function () {
-      root.setAttribute("data-live-state", "connected");
-    }).catch(function () {
-      root.setAttribute("data-live-state", "offline");
-      setTimeout(start, 5000);
-    });
-  }
-  start();
+  live.connect("/hubs/cases", root, {
+    caseChanged: function (change) {
+      if (mode === "case" && String(change.caseId) !== caseId) return;
+      refresh();
+    },
+  }, null, refresh);
 })();

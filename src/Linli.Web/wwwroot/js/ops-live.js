@@ -7,34 +7,14 @@
 (function () {
   "use strict";
   var root = document.querySelector("[data-ops-live]");
-  if (!root || !window.signalR) return;
+  if (!root || !window.signalR || !window.linliLive) return;
   var mode = root.getAttribute("data-ops-live");
   var communityId = root.getAttribute("data-community-id");
   var status = document.getElementById("ops-live-status");
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-  var clearStatus = 0;
-
-  function say(text) {
-    if (!status || !text) return;
-    status.textContent = text;
-    clearTimeout(clearStatus);
-    clearStatus = setTimeout(function () { status.textContent = ""; }, 15000);
-  }
-
-  function debounced(run, wait) {
-    var timer = 0, running = false, again = false;
-    function fire() {
-      timer = 0;
-      if (running) { again = true; return; }
-      running = true;
-      Promise.resolve(run()).catch(function () { /* the next message tries again */ }).then(function () {
-        running = false;
-        if (again) { again = false; schedule(); }
-      });
-    }
-    function schedule() { if (!timer) timer = setTimeout(fire, wait); }
-    return schedule;
-  }
+  var live = window.linliLive;
+  var say = live.statusLine(status);
+  var debounced = live.debounced;
 
   function fetchPage() {
     return fetch(window.location.pathname + window.location.search, { credentials: "same-origin", headers: { "HX-Request": "true" } })
@@ -160,40 +140,25 @@
     });
   }
 
-  var connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/ops")
-    .withAutomaticReconnect()
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-
-  connection.on("alarm", function (change) {
-    if (mode === "sos") {
-      if (String(change.id) === root.getAttribute("data-alarm-id")) showTaken(change);
-      return;
-    }
-    if (mode === "alarm") {
-      if (String(change.id) === root.getAttribute("data-alarm-id")) refresh();
-      return;
-    }
-    if (String(change.communityId) !== communityId) return;
-    refresh();
+  live.connect("/hubs/ops", root, {
+    alarm: function (change) {
+      if (mode === "sos") {
+        if (String(change.id) === root.getAttribute("data-alarm-id")) showTaken(change);
+        return;
+      }
+      if (mode === "alarm") {
+        if (String(change.id) === root.getAttribute("data-alarm-id")) refresh();
+        return;
+      }
+      if (String(change.communityId) !== communityId) return;
+      refresh();
+    },
+    device: function (change) {
+      if (mode === "view" && String(change.communityId) === communityId) refresh();
+    },
+  }, function () {
+    if (mode === "view" && criticalWaiting() > 0) startTitleFlash(root.getAttribute("data-critical-text") || "Critical alarm");
+  }, function () {
+    if (mode !== "sos") refresh();
   });
-  connection.on("device", function (change) {
-    if (mode === "view" && String(change.communityId) === communityId) refresh();
-  });
-
-  connection.onreconnecting(function () { root.setAttribute("data-live-state", "reconnecting"); });
-  connection.onreconnected(function () { root.setAttribute("data-live-state", "connected"); if (mode !== "sos") refresh(); });
-  connection.onclose(function () { root.setAttribute("data-live-state", "offline"); setTimeout(start, 5000); });
-
-  function start() {
-    connection.start().then(function () {
-      root.setAttribute("data-live-state", "connected");
-      if (mode === "view" && criticalWaiting() > 0) startTitleFlash(root.getAttribute("data-critical-text") || "Critical alarm");
-    }).catch(function () {
-      root.setAttribute("data-live-state", "offline");
-      setTimeout(start, 5000);
-    });
-  }
-  start();
 })();
