@@ -1,4 +1,9 @@
 using System.Data.Common;
+using Linli.Application.Common;
+using Linli.Application.Devices;
+using Linli.Application.Identity;
+using Linli.Domain.Alarms;
+using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Infrastructure.Persistence;
 using Linli.Infrastructure.Privacy;
@@ -38,6 +43,14 @@ public static class DependencyInjection
         });
         services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));
+        services.AddScoped<ILinliDb>(sp => sp.GetRequiredService<LinliDbContext>());
+        services.AddScoped<DeclaredScope>();
+        services.AddSingleton<IDueTimerClaims<CaseTimer>, CaseTimerClaims>();
+        services.AddSingleton<IDueTimerClaims<AlarmTimer>, AlarmTimerClaims>();
+        services.AddSingleton<IRegistryBulkWriter, RegistryBulkWriterPort>();
+        services.AddSingleton<IReadingWriterFactory, ReadingWriterFactory>();
+        services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
+        services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();
         services.AddScoped<MigrationRunner>();
         services.AddScoped<RegistrySeeder>();
         services.AddScoped<CaseSeeder>();

@@ -31,7 +31,7 @@ if (args.Contains("--schema-script"))
     // Prints the create script of the EF model for the configured provider: the starting point of a new migration.
     using var scope = app.Services.CreateScope();
     Console.WriteLine(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GenerateCreateScript(
-        scope.ServiceProvider.GetRequiredService<LinliDbContext>().Database));
+        scope.ServiceProvider.GetRequiredService<ILinliDb>().Database));
     return;
 }
 

@@ -212,7 +212,7 @@ static class CaseKit
     {
         var node = await db.Nodes.IgnoreQueryFilters().SingleAsync(n => n.Id == nodeId);
         var account = new UserAccount(userName, name, role, node, residentId);
-        account.SetPasswordHash(scope.ServiceProvider.GetRequiredService<IPasswordHasher<UserAccount>>().HashPassword(account, RegistrySeeder.DemoPassword));
+        account.SetPasswordHash(scope.ServiceProvider.GetRequiredService<Linli.Application.Identity.IPasswordHasher>().Hash(account, RegistrySeeder.DemoPassword));
         db.Users.Add(account);
         await db.SaveChangesAsync();
     }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Linli.Application.Common;
 using Linli.Domain.Alarms;
 using Linli.Domain.Cases;
 using Linli.Domain.Devices;
@@ -14,7 +15,7 @@ namespace Linli.Infrastructure.Persistence;
 /// The one DbContext. Every scoped entity gets a query filter built from the caller's <see cref="Scope"/>, so a query
 /// written anywhere in the code base sees only the caller's part of the hierarchy.
 /// </summary>
-public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICurrentScope? currentScope = null) : DbContext(options)
+public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICurrentScope? currentScope = null) : DbContext(options), ILinliDb
 {
     readonly Scope _scope = (currentScope ?? SystemScope.Instance).Scope;
 
@@ -72,7 +73,7 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(LinliDbContext).Assembly);
-        SqlFunctions.Register(modelBuilder, IsPostgres);
+        SqlFunctionTranslations.Register(modelBuilder, IsPostgres);
         if (IsPostgres)
         {
             // Binary collation so that name prefix search is an index range scan on both databases.

@@ -4,6 +4,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
+using Linli.Application.Common;
+using Linli.Application.Devices;
 using SQLitePCL;
 
 namespace Linli.Infrastructure.Persistence;
@@ -20,7 +22,7 @@ namespace Linli.Infrastructure.Persistence;
 /// from 51,000 to 19,000 rows/s as the table grew (bench/README.md, "Monitoring"). A pooled connection would carry that
 /// cache into every other query of the app.
 /// </remarks>
-public sealed class ReadingWriter : IAsyncDisposable
+public sealed class ReadingWriter : IReadingWriter
 {
     const int SqliteCacheKib = 128 * 1024;
     const int SqliteCheckpointPages = 10_000;
@@ -38,7 +40,7 @@ public sealed class ReadingWriter : IAsyncDisposable
     }
 
     /// <summary>A writer for the database <paramref name="db"/> is connected to. Dispose it to close its connection.</summary>
-    public static async Task<ReadingWriter> OpenAsync(LinliDbContext db, CancellationToken ct)
+    public static async Task<ReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         var connectionString = db.Database.GetConnectionString() ?? throw new InvalidOperationException("No connection string.");
@@ -136,4 +138,10 @@ public sealed class ReadingWriter : IAsyncDisposable
     {
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE)) throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
     }
+}
+
+/// <summary>Opens <see cref="ReadingWriter"/>s for the ingestion pipeline.</summary>
+public sealed class ReadingWriterFactory : IReadingWriterFactory
+{
+    public async Task<IReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct) => await ReadingWriter.OpenAsync(db, ct);
 }

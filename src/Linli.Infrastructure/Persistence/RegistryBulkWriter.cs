@@ -1,3 +1,4 @@
+using Linli.Application.Common;
 using System.Data.Common;
 using System.Globalization;
 using Linli.Domain.Registry;
@@ -20,7 +21,7 @@ public static class RegistryBulkWriter
     public sealed record Written(IReadOnlyDictionary<Room, int> RoomIds, IReadOnlyDictionary<Resident, int> ResidentIds);
 
     /// <summary>Writes new rooms (with their occupancies and the residents in them) and returns the ids given to them.</summary>
-    public static async Task<Written> WriteAsync(LinliDbContext db, IReadOnlyList<Room> newRooms, IReadOnlyList<Resident> residents,
+    public static async Task<Written> WriteAsync(ILinliDb db, IReadOnlyList<Room> newRooms, IReadOnlyList<Resident> residents,
         IReadOnlyList<(RoomOccupancy Occupancy, Room Room)> occupancies, DateTimeOffset now, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -173,4 +174,12 @@ public static class RegistryBulkWriter
         }
         await writer.CompleteAsync(ct);
     }
+}
+
+/// <summary>The import's way into <see cref="RegistryBulkWriter"/>.</summary>
+public sealed class RegistryBulkWriterPort : IRegistryBulkWriter
+{
+    public Task WriteAsync(ILinliDb db, IReadOnlyList<Room> newRooms, IReadOnlyList<Resident> residents,
+        IReadOnlyList<(RoomOccupancy Occupancy, Room Room)> occupancies, DateTimeOffset now, CancellationToken ct) =>
+        RegistryBulkWriter.WriteAsync(db, newRooms, residents, occupancies, now, ct);
 }

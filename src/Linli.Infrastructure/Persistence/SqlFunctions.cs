@@ -1,25 +1,19 @@
 using System.Data;
 using System.Linq.Expressions;
+using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query.SqlExpressions;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Linli.Infrastructure.Persistence;
 
-/// <summary>Functions a LINQ query can use that the database computes, with one translation per provider.</summary>
-public static class SqlFunctions
+/// <summary>The translations of <see cref="SqlFunctions"/>, one per provider.</summary>
+static class SqlFunctionTranslations
 {
-    /// <summary>
-    /// Minutes from <paramref name="from"/> to <paramref name="to"/>, or null when <paramref name="to"/> is null, so that
-    /// averages of durations are taken by the database (EF cannot subtract instants stored as ticks on SQLite).
-    /// </summary>
-    public static double? MinutesBetween(DateTimeOffset from, DateTimeOffset? to) =>
-        throw new InvalidOperationException($"{nameof(MinutesBetween)} can only be used in a database query.");
-
     internal static void Register(ModelBuilder modelBuilder, bool postgres)
     {
         var real = new DoubleTypeMapping(postgres ? "double precision" : "REAL");
-        modelBuilder.HasDbFunction(typeof(SqlFunctions).GetMethod(nameof(MinutesBetween))!).HasTranslation(args =>
+        modelBuilder.HasDbFunction(typeof(SqlFunctions).GetMethod(nameof(SqlFunctions.MinutesBetween))!).HasTranslation(args =>
         {
             var (from, to) = (args[0], args[1]);
             if (!postgres)

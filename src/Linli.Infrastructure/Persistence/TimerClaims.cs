@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -12,7 +13,7 @@ namespace Linli.Infrastructure.Persistence;
 /// </summary>
 static class TimerClaims
 {
-    public static async Task<IReadOnlyList<T>> ClaimDueAsync<T>(LinliDbContext db, string table, string columns, DateTimeOffset now, int max,
+    public static async Task<IReadOnlyList<T>> ClaimDueAsync<T>(ILinliDb db, string table, string columns, DateTimeOffset now, int max,
         Func<DbDataReader, Func<int, DateTimeOffset>, T> read, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

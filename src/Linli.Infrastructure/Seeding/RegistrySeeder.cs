@@ -85,7 +85,7 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
         }
 
         var signIns = new List<DemoSignIn>();
-        var hasher = new Microsoft.AspNetCore.Identity.PasswordHasher<UserAccount>();
+        var hasher = new Identity.Pbkdf2PasswordHasher();
         var firstResidents = new List<(Resident Resident, string Phone)>();
 
         foreach (var (community, grids) in communities)
@@ -158,7 +158,7 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
         };
         foreach (var (account, node, phone) in accounts)
         {
-            account.SetPasswordHash(hasher.HashPassword(account, DemoPassword));
+            account.SetPasswordHash(hasher.Hash(account, DemoPassword));
             if (phone is not null) account.SetPhone(PhoneNumber.Parse(phone), protector);
             db.Users.Add(account);
             signIns.Add(new DemoSignIn(account.UserName, account.Role, node, phone));

@@ -1,5 +1,6 @@
+using Linli.Infrastructure.Messaging;
 using Linli.Web.Features.Devices;
-using Linli.Web.Features.Ops;
+using Linli.Web.Features.Alarms;
 
 namespace Linli.Web.Features.Alarms;
 
@@ -17,6 +18,7 @@ public static class MonitoringModule
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton<DeviceTicker>();
         services.AddSingleton<AlarmTimerService>();
+        services.AddSingleton<ILocalLiveDelivery, SignalRLiveDelivery>();
         services.AddSingleton<LocalLiveBus>();
         services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<LocalLiveBus>());
         services.AddSingleton<OpsFeed>();

@@ -17,7 +17,7 @@ public sealed record NotificationPreferencesDto(string LiveMinSeverity, string S
 public sealed record NotificationPreferencesRequest(string? LiveMinSeverity, string? SmsMinSeverity, IReadOnlyList<string>? MutedKinds);
 
 /// <summary>Reads and saves the signed-in user's notification choices (API and page share it).</summary>
-public sealed class NotificationPreferences(LinliDbContext db, CurrentUser user, TimeProvider time)
+public sealed class NotificationPreferences(ILinliDb db, CurrentUser user, TimeProvider time)
 {
     public const string Off = "Off";
 

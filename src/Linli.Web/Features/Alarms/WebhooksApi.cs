@@ -36,13 +36,13 @@ public static class WebhooksApi
         return app;
     }
 
-    static async Task<Ok<IReadOnlyList<WebhookDto>>> List(LinliDbContext db, CancellationToken ct)
+    static async Task<Ok<IReadOnlyList<WebhookDto>>> List(ILinliDb db, CancellationToken ct)
     {
         var hooks = await db.Webhooks.AsNoTracking().OrderBy(w => w.CommunityId).ThenBy(w => w.Name).ToListAsync(ct);
         return TypedResults.Ok<IReadOnlyList<WebhookDto>>(hooks.Select(ToDto).ToList());
     }
 
-    static async Task<Created<WebhookCreatedDto>> Create(WebhookRequest request, LinliDbContext db, CurrentUser user, IPersonalDataProtector protector,
+    static async Task<Created<WebhookCreatedDto>> Create(WebhookRequest request, ILinliDb db, CurrentUser user, IPersonalDataProtector protector,
         TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -55,7 +55,7 @@ public static class WebhooksApi
         return TypedResults.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreatedDto(ToDto(hook), secret));
     }
 
-    static async Task<Ok<WebhookDto>> Deactivate(int id, LinliDbContext db, CurrentUser user, CancellationToken ct)
+    static async Task<Ok<WebhookDto>> Deactivate(int id, ILinliDb db, CurrentUser user, CancellationToken ct)
     {
         var hook = await db.Webhooks.SingleOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Webhook");
         if (!Owns(user.Scope, hook)) throw new ForbiddenException("This webhook is kept by a node above yours.");
@@ -64,7 +64,7 @@ public static class WebhooksApi
         return TypedResults.Ok(ToDto(hook));
     }
 
-    static async Task<Ok<IReadOnlyList<WebhookDeliveryDto>>> Deliveries(int id, LinliDbContext db, CancellationToken ct)
+    static async Task<Ok<IReadOnlyList<WebhookDeliveryDto>>> Deliveries(int id, ILinliDb db, CancellationToken ct)
     {
         // The webhook is read through the caller's scope first: its deliveries are shown only to those who see it.
         if (!await db.Webhooks.AnyAsync(w => w.Id == id, ct)) throw new NotFoundException("Webhook");
@@ -76,7 +76,7 @@ public static class WebhooksApi
     static WebhookDto ToDto(Webhook w) => new(w.Id, w.Name, w.Url, w.MinSeverity, w.Active, w.DistrictId, w.StreetId, w.CommunityId, w.CreatedAt,
         w.LastDeliveredAt, w.ConsecutiveFailures, w.LastError);
 
-    static async Task<(int DistrictId, int StreetId, int CommunityId)> NodeAsync(LinliDbContext db, CurrentUser user, int? communityId, CancellationToken ct)
+    static async Task<(int DistrictId, int StreetId, int CommunityId)> NodeAsync(ILinliDb db, CurrentUser user, int? communityId, CancellationToken ct)
     {
         var scopeNode = await db.Nodes.AsNoTracking().SingleOrDefaultAsync(n => n.Id == user.Scope.Id, ct);
         if (scopeNode is null || scopeNode.Kind == NodeKind.Grid) throw new ForbiddenException("Webhooks are kept at a community, street or district.");

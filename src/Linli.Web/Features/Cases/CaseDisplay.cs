@@ -56,7 +56,7 @@ public static class CaseDisplay
 
     /// <summary>A local time for people in China.</summary>
     public static string When(DateTimeOffset utc) =>
-        Linli.Web.Features.Shared.Clock.Local(utc).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Clock.Local(utc).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Iso(DateTimeOffset utc) => utc.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -60,7 +60,7 @@ public static class CaseStaffPages
             if (chosen != CaseAction.AddPhoto)
                 await actions.ActAsync(id, chosen, new CaseActionRequest(note, Assignee(form.AssigneeUserId, chosen), Level(form.Level, chosen)), ct);
             // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
-            foreach (var file in files) await photos.AddAsync(id, file, ct);
+            foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
             flash = new CaseFlash(id, action, Done: true);
         }
         catch (Exception e) when (e is ConflictException or DbUpdateConcurrencyException)

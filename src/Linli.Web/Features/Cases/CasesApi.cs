@@ -136,7 +136,7 @@ public static class CasesApi
 
     static async Task<Created<CasePhotoDto>> AddPhoto(long id, IFormFile? photo, CasePhotos photos, CancellationToken ct)
     {
-        var added = await photos.AddAsync(id, photo, ct);
+        var added = await photos.AddAsync(id, photo.AsUpload(), ct);
         return TypedResults.Created(added.Url, added);
     }
 

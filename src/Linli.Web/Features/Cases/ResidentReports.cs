@@ -12,7 +12,7 @@ namespace Linli.Web.Features.Cases;
 /// The resident's report page behind the scenes: what they can pick (categories, their building, the community's
 /// facilities) and the report sent with its photos as one unit.
 /// </summary>
-public sealed class ResidentReports(LinliDbContext db, CurrentUser user, SubmitCase submit, CasePhotos photos, CaseQueries queries)
+public sealed class ResidentReports(ILinliDb db, CurrentUser user, SubmitCase submit, CasePhotos photos, CaseQueries queries)
 {
     /// <summary>The form field of the photos, and the name errors about them are shown under.</summary>
     public const string PhotosField = "photos";
@@ -55,7 +55,7 @@ public sealed class ResidentReports(LinliDbContext db, CurrentUser user, SubmitC
         var id = (await submit.FromUserAsync(request, ct)).Case.Id;
         try
         {
-            foreach (var file in files) await photos.AddAsync(id, file, ct);
+            foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
         }
         catch (DomainException e) when (e.Field == "photo")
         {

@@ -39,7 +39,7 @@ public static class DevicesApi
         return app;
     }
 
-    static async Task<Ok<Page<DeviceDto>>> List(LinliDbContext db, DeviceDirectory directory, DeviceType? type, DeviceHealth? health, int? communityId,
+    static async Task<Ok<Page<DeviceDto>>> List(ILinliDb db, DeviceDirectory directory, DeviceType? type, DeviceHealth? health, int? communityId,
         string? search, int? page, int? pageSize, CancellationToken ct)
     {
         var paging = PageRequest.From(page, pageSize);
@@ -53,10 +53,10 @@ public static class DevicesApi
         return TypedResults.Ok(new Page<DeviceDto>(items.Select(d => ToDto(d, directory)).ToList(), paging.Page, paging.PageSize, total));
     }
 
-    static async Task<Ok<DeviceDto>> Get(long id, LinliDbContext db, DeviceDirectory directory, CancellationToken ct) =>
+    static async Task<Ok<DeviceDto>> Get(long id, ILinliDb db, DeviceDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(ToDto(await Find(db, id, ct), directory));
 
-    internal static async Task<Created<DeviceWithSecret>> Register(DeviceRequest request, LinliDbContext db, DeviceDirectory directory, DirectorySync sync,
+    internal static async Task<Created<DeviceWithSecret>> Register(DeviceRequest request, ILinliDb db, DeviceDirectory directory, DirectorySync sync,
         TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -72,7 +72,7 @@ public static class DevicesApi
         return TypedResults.Created($"/api/v1/devices/{device.Id}", new DeviceWithSecret(ToDto(device, directory), secret));
     }
 
-    static async Task<Ok<DeviceDto>> Update(long id, DeviceRequest request, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, CancellationToken ct)
+    static async Task<Ok<DeviceDto>> Update(long id, DeviceRequest request, ILinliDb db, DeviceDirectory directory, DirectorySync sync, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var device = await Find(db, id, ct);
@@ -85,7 +85,7 @@ public static class DevicesApi
         return TypedResults.Ok(ToDto(device, directory));
     }
 
-    internal static async Task<Ok<DeviceWithSecret>> Rotate(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit,
+    internal static async Task<Ok<DeviceWithSecret>> Rotate(long id, ILinliDb db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit,
         CancellationToken ct)
     {
         var device = await Find(db, id, ct);
@@ -96,13 +96,13 @@ public static class DevicesApi
         return TypedResults.Ok(new DeviceWithSecret(ToDto(device, directory), secret));
     }
 
-    static Task<Ok<DeviceDto>> Disable(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit, CancellationToken ct) =>
+    static Task<Ok<DeviceDto>> Disable(long id, ILinliDb db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit, CancellationToken ct) =>
         SetEnabled(id, false, db, directory, sync, time, audit, ct);
 
-    static Task<Ok<DeviceDto>> Enable(long id, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit, CancellationToken ct) =>
+    static Task<Ok<DeviceDto>> Enable(long id, ILinliDb db, DeviceDirectory directory, DirectorySync sync, TimeProvider time, AuditLog audit, CancellationToken ct) =>
         SetEnabled(id, true, db, directory, sync, time, audit, ct);
 
-    internal static async Task<Ok<DeviceDto>> SetEnabled(long id, bool enabled, LinliDbContext db, DeviceDirectory directory, DirectorySync sync, TimeProvider time,
+    internal static async Task<Ok<DeviceDto>> SetEnabled(long id, bool enabled, ILinliDb db, DeviceDirectory directory, DirectorySync sync, TimeProvider time,
         AuditLog audit, CancellationToken ct)
     {
         var device = await Find(db, id, ct);
@@ -113,10 +113,10 @@ public static class DevicesApi
         return TypedResults.Ok(ToDto(device, directory));
     }
 
-    static async Task<Device> Find(LinliDbContext db, long id, CancellationToken ct) =>
+    static async Task<Device> Find(ILinliDb db, long id, CancellationToken ct) =>
         await db.Devices.SingleOrDefaultAsync(d => d.Id == id, ct) ?? throw new NotFoundException("No such device.");
 
-    static async Task ConnectAsync(LinliDbContext db, Device device, string? gatewayCode, CancellationToken ct)
+    static async Task ConnectAsync(ILinliDb db, Device device, string? gatewayCode, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(gatewayCode)) { device.ConnectThrough(null); return; }
         var gateway = await db.Devices.SingleOrDefaultAsync(d => d.Code == gatewayCode.Trim(), ct)
@@ -125,7 +125,7 @@ public static class DevicesApi
     }
 
     /// <summary>The place from the request; each id is looked up through the caller's scope, so nobody places a device outside it.</summary>
-    static async Task<DevicePlace> PlaceAsync(LinliDbContext db, DeviceRequest r, CancellationToken ct, Device? current = null)
+    static async Task<DevicePlace> PlaceAsync(ILinliDb db, DeviceRequest r, CancellationToken ct, Device? current = null)
     {
         DevicePlace place;
         if (r.RoomId is { } roomId)
@@ -168,11 +168,4 @@ public static class DevicesApi
             d.RejectedMessages + (live is null ? 0 : Interlocked.Read(ref live.RejectedPending)), live?.LastRejectReason ?? d.LastRejectReason,
             live?.LastRejectedAt ?? d.LastRejectedAt, d.SecretIssuedAt);
     }
-}
-
-/// <summary>Keeps the in-memory directory in step with edits (on this node; with a broker, on every node).</summary>
-public class DirectorySync(DeviceDirectory directory)
-{
-    public virtual Task DeviceChangedAsync(long id, CancellationToken ct) => directory.RefreshAsync(id, ct);
-    public virtual Task RulesChangedAsync(CancellationToken ct) => directory.ReloadRulesAsync(ct);
 }

@@ -65,7 +65,7 @@ public static class TelemetryApi
 }
 
 /// <summary>Reads telemetry through the caller's scope: the device is looked up first, so one outside the area is "not found".</summary>
-public sealed class TelemetryQueries(LinliDbContext db, DeviceDirectory directory, IOptions<DeviceOptions> options)
+public sealed class TelemetryQueries(ILinliDb db, DeviceDirectory directory, IOptions<DeviceOptions> options)
 {
     /// <summary>At most this many points per answer: more than a chart's width in pixels tells nobody anything.</summary>
     public const int MaxPoints = 1000;

@@ -16,17 +16,26 @@ public static class IdentityModule
     public const string SmartScheme = "Linli";
     public const string SignInRateLimit = "signin";
 
+    /// <summary>Where a request keeps the outcome of its household check, for every DI scope it opens.</summary>
+    public static readonly object HouseholdCheckKey = new();
+
     public static string Policy(Permission permission) => $"perm:{permission}";
 
     public static IServiceCollection AddIdentityModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHttpContextAccessor();
-        services.AddScoped<CurrentUser>();
-        services.AddScoped<ICurrentScope>(sp => sp.GetRequiredService<CurrentUser>());
+        services.AddScoped(sp =>
+        {
+            var context = sp.GetRequiredService<IHttpContextAccessor>().HttpContext;
+            var user = new CurrentUser(context?.User);
+            if (context?.Items[HouseholdCheckKey] is bool stillHeld) user.AdoptHouseholdCheck(stillHeld);
+            return user;
+        });
+        // Work that declared a scope (a background job's DI scope) runs under it; a request runs under its user's.
+        services.AddScoped<ICurrentScope>(sp => sp.GetRequiredService<DeclaredScope>().Scope is { } declared
+            ? new FixedScope(declared) : sp.GetRequiredService<CurrentUser>());
         services.AddScoped<SignInService>();
         services.AddScoped<AuditLog>();
-        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
-        services.AddSingleton<ISmsSender, LoggingSmsSender>();
 
         services.AddAuthentication(SmartScheme)
             // Pages use the cookie; API clients send "Authorization: Bearer …".

@@ -10,7 +10,7 @@ namespace Linli.Web.Features.Registry;
 /// Takes an uploaded file, checks what can be checked at once (size, format, header, row count, community), and queues
 /// the row-by-row work as a job for the caller.
 /// </summary>
-public sealed class ImportUploads(LinliDbContext db, CurrentUser user, ImportJobs jobs, TimeProvider time)
+public sealed class ImportUploads(ILinliDb db, CurrentUser user, ImportJobs jobs, TimeProvider time)
 {
     public async Task<ImportJob> StartAsync(ImportKind kind, IFormFile? file, int? communityId, CancellationToken ct)
     {

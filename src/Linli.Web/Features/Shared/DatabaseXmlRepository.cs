@@ -13,7 +13,7 @@ public sealed class DatabaseXmlRepository(IServiceScopeFactory scopes) : IXmlRep
     public IReadOnlyCollection<XElement> GetAllElements()
     {
         using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>();
         return db.DataProtectionKeys.AsEnumerable().Select(k => XElement.Parse(k.Xml)).ToList();
     }
 
@@ -21,7 +21,7 @@ public sealed class DatabaseXmlRepository(IServiceScopeFactory scopes) : IXmlRep
     {
         ArgumentNullException.ThrowIfNull(element);
         using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>();
         db.DataProtectionKeys.Add(new DataProtectionKey { FriendlyName = friendlyName, Xml = element.ToString(SaveOptions.DisableFormatting) });
         db.SaveChanges();
     }

@@ -14,7 +14,7 @@ public static partial class HostSetup
         ArgumentNullException.ThrowIfNull(app);
         using var scope = app.Services.CreateScope();
         await scope.ServiceProvider.GetRequiredService<MigrationRunner>().ApplyAsync();
-        await Cases.CaseCategoryDefaults.EnsureAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
+        await CaseCategoryDefaults.EnsureAsync(scope.ServiceProvider.GetRequiredService<ILinliDb>());
         var seedName = seedOverride ?? app.Configuration["Linli:Seed"];
         var seeder = scope.ServiceProvider.GetRequiredService<RegistrySeeder>();
         if (SeedProfile.Named(seedName) is { } profile && !await seeder.IsSeededAsync())
@@ -28,12 +28,12 @@ public static partial class HostSetup
                 await Devices.DemoDevices.SeedAsync(app, scope.ServiceProvider.GetRequiredService<MonitoringSeeder>());
             }
         }
-        await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>());
-        if (SeedProfile.Named(seedName) is not null) await PrintSignInsAsync(app, scope.ServiceProvider.GetRequiredService<LinliDbContext>());
+        await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>());
+        if (SeedProfile.Named(seedName) is not null) await PrintSignInsAsync(app, scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>());
         app.Services.GetRequiredService<DatabaseReadiness>().Ready = true;
     }
 
-    static async Task PrintSignInsAsync(WebApplication app, LinliDbContext db)
+    static async Task PrintSignInsAsync(WebApplication app, Linli.Infrastructure.Persistence.LinliDbContext db)
     {
         var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).Select(u => new { u.UserName, u.Role, u.DisplayName }).ToListAsync();
         if (users.Count == 0) return;
@@ -61,7 +61,7 @@ public sealed class DatabaseReadiness
 }
 
 /// <summary>Healthy when start-up has prepared the database and it answers a query now.</summary>
-public sealed class DatabaseHealthCheck(DatabaseReadiness readiness, LinliDbContext db) : IHealthCheck
+public sealed class DatabaseHealthCheck(DatabaseReadiness readiness, Linli.Infrastructure.Persistence.LinliDbContext db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -72,6 +72,17 @@ public static class WebSetup
         app.UseSwagger();
         app.UseSwaggerUI(o => o.DocumentTitle = "Linli API");
         app.UseAuthentication();
+        // A resident's household is confirmed once per request, asynchronously, before anything reads through its scope.
+        app.Use(async (context, next) =>
+        {
+            var user = context.RequestServices.GetRequiredService<CurrentUser>();
+            if (user.NeedsHouseholdCheck)
+            {
+                await user.ConfirmHouseholdAsync(context.RequestServices.GetRequiredService<IServiceScopeFactory>(), context.RequestAborted);
+                context.Items[Identity.IdentityModule.HouseholdCheckKey] = user.Scope.Level == Linli.Domain.Identity.ScopeLevel.Household;
+            }
+            await next(context);
+        });
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseAntiforgery();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Linli.Domain.Cases;
-using Linli.Infrastructure.Persistence;
-using Linli.Web.Features.Shared;
+using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
@@ -26,7 +25,7 @@ public sealed class Open311Options
 /// active, not an in-home matter (those need the household's room and stay on the platform), and not one of the
 /// staff's own kinds (grid patrol findings, device alarms).
 /// </summary>
-public sealed class Open311Catalog(LinliDbContext db, IStringLocalizer<Strings> t, IOptions<Open311Options> options, TimeProvider time)
+public sealed class Open311Catalog(ILinliDb db, IStringLocalizer<Strings> t, IOptions<Open311Options> options, TimeProvider time)
 {
     public const string Specification = "http://wiki.open311.org/GeoReport_v2";
     public const int TitleMaxLength = Case.TitleMaxLength;

@@ -1,8 +1,7 @@
 using Linli.Domain.Common;
 using Linli.Domain.Exchange;
-using Linli.Infrastructure.Persistence;
-using Linli.Web.Features.Identity;
-using Linli.Web.Features.Shared;
+using Linli.Application.Common;
+using Linli.Application.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +17,7 @@ public sealed record Open311ClientDto(int Id, string Name, string KeyPrefix, boo
 public sealed record IssuedOpen311ClientDto(int Id, string Name, string ApiKey, string KeyPrefix, int DailyLimit, DateTimeOffset CreatedAt);
 
 /// <summary>Issuing, listing and revoking the api_keys of outside apps.</summary>
-public sealed class Open311Clients(LinliDbContext db, CurrentUser user, TimeProvider time, IOptions<Open311Options> options)
+public sealed class Open311Clients(ILinliDb db, CurrentUser user, TimeProvider time, IOptions<Open311Options> options)
 {
     public async Task<IReadOnlyList<Open311ClientDto>> ListAsync(CancellationToken ct)
     {

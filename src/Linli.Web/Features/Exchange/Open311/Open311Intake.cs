@@ -4,9 +4,8 @@ using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Exchange;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
-using Linli.Web.Features.Cases;
-using Linli.Web.Features.Shared;
+using Linli.Application.Common;
+using Linli.Application.Cases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -17,7 +16,7 @@ namespace Linli.Web.Features.Exchange.Open311;
 /// lat/long (nearest building of a community served here), address_id (our building id) or an address_string naming a
 /// community and a building. The case lands with the team routing picks, in the community of the place.
 /// </summary>
-public sealed partial class Open311Intake(LinliDbContext db, Open311Catalog catalog, CasePlaces places, SubmitCase submit,
+public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, CasePlaces places, SubmitCase submit,
     IPersonalDataProtector protector, IStringLocalizer<Strings> t, TimeProvider time)
 {
     public async Task<O311List> SubmitAsync(IFormCollection form, CancellationToken ct)

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Linli.Domain.Cases;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
-using Linli.Web.Features.Cases;
-using Linli.Web.Features.Shared;
+using Linli.Application.Common;
+using Linli.Application.Cases;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -18,7 +17,7 @@ public sealed record Open311Query(string? ServiceRequestId, string? ServiceCode,
 /// installation, so these queries read past the caller's scope filter on purpose and apply the public rule instead: never
 /// an in-home (private) case, never a grid patrol finding or a device alarm, and of the reporter nothing at all.
 /// </summary>
-public sealed class Open311Requests(LinliDbContext db, Open311Catalog catalog, IStringLocalizer<Strings> t, TimeProvider time, PhotoStorage storage)
+public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IStringLocalizer<Strings> t, TimeProvider time, PhotoStorage storage)
 {
     public const int MaxPageSize = 1000;
     public const int MaxPage = 1_000_000;

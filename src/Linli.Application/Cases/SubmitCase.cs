@@ -1,0 +1,151 @@
+using Linli.Domain.Cases;
+using Linli.Domain.Common;
+using Linli.Domain.Identity;
+using Linli.Domain.Registry;
+using Linli.Application.Common;
+using Linli.Application.Identity;
+using Microsoft.EntityFrameworkCore;
+using Linli.Application.Live;
+
+namespace Linli.Application.Cases;
+
+/// <summary>Limits on reporting, from configuration (<c>Linli:Cases</c>).</summary>
+public sealed class CaseOptions
+{
+    /// <summary>New cases one resident account may report per day (China time).</summary>
+    public int DailyLimitPerResident { get; set; } = 20;
+    /// <summary>New cases one staff account may report per day (patrol findings come in numbers).</summary>
+    public int DailyLimitPerStaff { get; set; } = 500;
+    /// <summary>How far back an open report counts as "the same problem".</summary>
+    public int SimilarWithinDays { get; set; } = 7;
+    public double SimilarWithinMeters { get; set; } = 50;
+    /// <summary>How often the SLA timer service looks for due deadlines.</summary>
+    public double TimerPollSeconds { get; set; } = 2;
+    public int TimerBatchSize { get; set; } = 500;
+}
+
+/// <summary>
+/// Reporting a problem: where it is, who handles it (routing), the per-account limit, and neighbours' open reports of
+/// the same problem so the reporter can join one instead of filing it twice.
+/// </summary>
+public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseFeed feed, CaseLookups lookups)
+{
+    readonly CaseOptions _options = options.Value;
+
+    /// <summary>A new case as stored, with the names its page shows, so the answer to a report needs no reading back.</summary>
+    public sealed record Submitted(Case Case, string CategoryName, string? OrganizationName);
+
+    /// <summary>A report from the signed-in user (resident, grid worker on patrol, staff).</summary>
+    public async Task<Submitted> FromUserAsync(SubmitCaseRequest r, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var category = await CategoryAsync(r.CategoryId, ct);
+        var isResident = user.Role == Role.Resident;
+        var home = isResident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;
+        if (isResident && home is null) throw new ForbiddenException("You are not registered in a household; ask your community office.");
+        var place = await places.ResolveAsync(r, home, CommunityOf(user.Scope), ct);
+        if (category.InHome && isResident && place.RoomId != home) throw new DomainException("An in-home repair is for your own home.", "roomId");
+        await CheckDailyLimitAsync(isResident ? _options.DailyLimitPerResident : _options.DailyLimitPerStaff, ct);
+
+        var kind = r.Kind ?? (user.Role == Role.GridWorker ? CaseKind.Patrol : category.DefaultKind);
+        var source = user.Role == Role.GridWorker && kind == CaseKind.Patrol ? CaseSource.Patrol : CaseSource.Web;
+        // Account names may be longer than the case keeps; the account id still says exactly who it was.
+        var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
+        var reporter = new CaseReporter(user.Id, home, name);
+        return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
+    }
+
+    /// <summary>A report from outside (Open311 and other API clients) at an already resolved place.</summary>
+    public async Task<Case> FromOutsideAsync(CaseCategory category, SubmitCaseRequest r, CasePlace place, CaseReporter reporter, string client, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        var created = await CreateAsync(category, category.DefaultKind, CaseSource.Open311, r, place, reporter, client, ct);
+        return await db.Cases.IgnoreQueryFilters().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
+    }
+
+    /// <summary>A case the platform opens by itself (a device alarm) at an already resolved place.</summary>
+    public async Task<Case> FromPlatformAsync(CaseCategory category, SubmitCaseRequest r, CasePlace place, CaseReporter reporter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        return (await CreateAsync(category, category.DefaultKind, CaseSource.Device, r, place, reporter, null, ct)).Case;
+    }
+
+    async Task<Submitted> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
+        CaseReporter reporter, string? client, CancellationToken ct)
+    {
+        var (level, organization) = await RouteAsync(category, place, ct);
+        var now = time.GetUtcNow();
+        var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organization?.Id, now, client);
+        db.Cases.Add(c);
+        await db.SaveChangesAsync(ct);
+        await feed.PublishAsync(c, "created", now, ct);
+        return new Submitted(c, category.Name, organization?.Name);
+    }
+
+    /// <summary>
+    /// Category decides the level, place decides the node. A community without a property company (common in old
+    /// neighbourhoods) has its property matters handled by the residents' committee.
+    /// </summary>
+    async Task<(HandlingLevel Level, (int Id, string Name)? Organization)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
+    {
+        if (category.Level != HandlingLevel.Property) return (category.Level, null);
+        var company = await db.Organizations.IgnoreQueryFilters().AsNoTracking()
+            .Where(o => o.CommunityId == place.CommunityId && o.Kind == OrganizationKind.PropertyCompany)
+            .OrderBy(o => o.Id).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
+        return company is null ? (HandlingLevel.Community, null) : (HandlingLevel.Property, (company.Id, company.Name));
+    }
+
+    /// <summary>
+    /// Open, non-private reports of the same category in the same building or within 50 m, from the last days, for the
+    /// reporter to join. Only what a neighbour may see: title, status, place, count.
+    /// </summary>
+    public async Task<IReadOnlyList<SimilarCaseDto>> SimilarAsync(SubmitCaseRequest r, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var category = await CategoryAsync(r.CategoryId, ct);
+        if (category.InHome) return [];
+        var home = user.Role == Role.Resident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;
+        var place = await places.ResolveAsync(r, home, CommunityOf(user.Scope), ct);
+        var since = time.GetUtcNow().AddDays(-_options.SimilarWithinDays);
+        var candidates = await db.Cases.IgnoreQueryFilters().AsNoTracking()
+            .Where(c => c.CommunityId == place.CommunityId && c.CategoryId == category.Id && !c.Private && c.ReportedAt >= since
+                && (c.Status == CaseStatus.Reported || c.Status == CaseStatus.Accepted || c.Status == CaseStatus.Dispatched || c.Status == CaseStatus.InProgress))
+            .OrderByDescending(c => c.ReportedAt).Take(200)
+            .Select(c => new { c.Id, c.Title, c.Status, c.Address, c.ReportedAt, c.MeTooCount, c.BuildingId, c.Latitude, c.Longitude, c.ReporterRoomId })
+            .ToListAsync(ct);
+        return candidates
+            .Where(c => c.ReporterRoomId is null || c.ReporterRoomId != home)
+            .Select(c => (c, Meters: c.Latitude is { } la && c.Longitude is { } lo && place.Latitude is { } pla && place.Longitude is { } plo
+                ? Geo.DistanceMeters(la, lo, pla, plo) : (double?)null))
+            .Where(x => (place.BuildingId is not null && x.c.BuildingId == place.BuildingId) || x.Meters <= _options.SimilarWithinMeters)
+            .OrderBy(x => x.Meters ?? 0).Take(5)
+            .Select(x => new SimilarCaseDto(x.c.Id, x.c.Title, category.Name, x.c.Status, x.c.Address, x.c.ReportedAt, x.c.MeTooCount,
+                x.Meters is { } m ? Math.Round(m) : null))
+            .ToList();
+    }
+
+    async Task<CaseCategory> CategoryAsync(int? id, CancellationToken ct)
+    {
+        if (id is null) throw new DomainException("Choose what kind of problem it is.", "categoryId");
+        var category = await lookups.CategoryAsync(db, id.Value, ct) ?? throw new DomainException("No such category.", "categoryId");
+        if (!category.Active) throw new DomainException("This category is no longer in use.", "categoryId");
+        return category;
+    }
+
+    async Task CheckDailyLimitAsync(int limit, CancellationToken ct)
+    {
+        var dayStart = Clock.StartOfToday(time);
+        var count = await db.Cases.IgnoreQueryFilters().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
+        if (count >= limit)
+            throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
+    }
+
+    /// <summary>The one community a user reports within; null above a community (those roles do not report).</summary>
+    static int? CommunityOf(Scope scope) => scope.Level switch
+    {
+        ScopeLevel.Household or ScopeLevel.Grid => scope.CommunityId,
+        ScopeLevel.Community => scope.Id,
+        _ => null,
+    };
+}

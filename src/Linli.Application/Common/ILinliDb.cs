@@ -1,0 +1,59 @@
+using Linli.Domain.Alarms;
+using Linli.Domain.Cases;
+using Linli.Domain.Devices;
+using Linli.Domain.Exchange;
+using Linli.Domain.Identity;
+using Linli.Domain.Notices;
+using Linli.Domain.Registry;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Linli.Application.Common;
+
+/// <summary>
+/// The database as use cases see it: the entity sets, already filtered to the caller's <see cref="Scope"/>. The EF Core
+/// context in Infrastructure implements it; Application never names a provider.
+/// </summary>
+public interface ILinliDb
+{
+    Scope Scope { get; }
+    bool IsPostgres { get; }
+
+    DbSet<HierarchyNode> Nodes { get; }
+    DbSet<Building> Buildings { get; }
+    DbSet<Room> Rooms { get; }
+    DbSet<RoomOccupancy> Occupancies { get; }
+    DbSet<Resident> Residents { get; }
+    DbSet<Facility> Facilities { get; }
+    DbSet<Organization> Organizations { get; }
+    DbSet<UserAccount> Users { get; }
+    DbSet<AuditEntry> Audit { get; }
+    DbSet<OneTimeCode> OneTimeCodes { get; }
+    DbSet<CaseCategory> CaseCategories { get; }
+    DbSet<Case> Cases { get; }
+    DbSet<CaseEvent> CaseEvents { get; }
+    DbSet<CaseTimer> CaseTimers { get; }
+    DbSet<CaseFollower> CaseFollowers { get; }
+    DbSet<CaseAttachment> CaseAttachments { get; }
+    DbSet<Open311Client> Open311Clients { get; }
+    DbSet<Open311Submission> Open311Submissions { get; }
+    DbSet<Notice> Notices { get; }
+    DbSet<NoticeRead> NoticeReads { get; }
+    DbSet<Device> Devices { get; }
+    DbSet<StoredReading> Readings { get; }
+    DbSet<ReadingHour> ReadingHours { get; }
+    DbSet<AlarmRule> AlarmRules { get; }
+    DbSet<Alarm> Alarms { get; }
+    DbSet<AlarmEvent> AlarmEvents { get; }
+    DbSet<AlarmTimer> AlarmTimers { get; }
+    DbSet<NotificationPreference> NotificationPreferences { get; }
+    DbSet<Webhook> Webhooks { get; }
+    DbSet<WebhookDelivery> WebhookDeliveries { get; }
+
+    DatabaseFacade Database { get; }
+    ChangeTracker ChangeTracker { get; }
+    DbSet<TEntity> Set<TEntity>() where TEntity : class;
+    EntityEntry<TEntity> Entry<TEntity>(TEntity entity) where TEntity : class;
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}

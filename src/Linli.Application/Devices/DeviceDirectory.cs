@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Linli.Domain.Alarms;
+using Linli.Domain.Devices;
+using Linli.Application.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Linli.Application.Devices;
+
+public sealed class DeviceOptions
+{
+    /// <summary>Messages waiting to be stored (in batches of up to 1,000) before senders are made to wait.</summary>
+    public int QueueCapacity { get; set; } = 512;
+    /// <summary>Readings stored per transaction at most.</summary>
+    public int WriteBatchSize { get; set; } = 20_000;
+    /// <summary>Sustained messages per second one device may send; bursts up to <see cref="RateBurst"/>.</summary>
+    public double RatePerSecond { get; set; } = 20;
+    public double RateBurst { get; set; } = 200;
+    /// <summary>A device not heard from for this long shows as offline (alarms for silence are rules: "no data for N minutes").</summary>
+    public double OfflineAfterMinutes { get; set; } = 15;
+    /// <summary>How often time-based rules ("no data", "holds for") are looked at and device health is saved.</summary>
+    public double TickSeconds { get; set; } = 5;
+    /// <summary>How far ahead of the platform's clock a device's timestamp may be (clock drift) before it is refused.</summary>
+    public double MaxClockSkewSeconds { get; set; } = 300;
+    public int RawRetentionDays { get; set; } = 30;
+    public int HourlyRetentionDays { get; set; } = 365;
+}
+
+/// <summary>
+/// Every device and rule, in memory: ingestion authenticates, limits and evaluates without touching the database. Loaded at
+/// start-up; a device or rule edit reloads that entry.
+/// </summary>
+public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider time, IOptions<DeviceOptions> options)
+{
+    readonly ConcurrentDictionary<string, DeviceEntry> _byCode = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<long, DeviceEntry> _byId = new();
+    volatile RuleBook _rules = RuleBook.Empty;
+
+    public int Count => _byId.Count;
+    public IEnumerable<DeviceEntry> All => _byId.Values;
+    public RuleBook Rules => _rules;
+
+    public DeviceEntry? Find(string code) => _byCode.TryGetValue(code, out var e) ? e : null;
+    public DeviceEntry? Find(long id) => _byId.TryGetValue(id, out var e) ? e : null;
+
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+        var labels = await PlaceLabelsAsync(db, null, ct);
+        var now = time.GetUtcNow();
+        await foreach (var d in db.Devices.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+            Put(d, labels.TryGetValue(d.Id, out var l) ? l : "", now);
+        await ReloadRulesAsync(ct);
+    }
+
+    /// <summary>Re-reads one device after an edit (or forgets it when it is gone).</summary>
+    public async Task RefreshAsync(long id, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+        var d = await db.Devices.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (d is null)
+        {
+            if (_byId.TryRemove(id, out var gone)) _byCode.TryRemove(gone.Code, out _);
+            return;
+        }
+        var labels = await PlaceLabelsAsync(db, id, ct);
+        Put(d, labels.TryGetValue(id, out var l) ? l : "", time.GetUtcNow());
+    }
+
+    public async Task ReloadRulesAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+        var rules = await db.AlarmRules.IgnoreQueryFilters().AsNoTracking().Where(r => r.Enabled).ToListAsync(ct);
+        _rules = new RuleBook(rules.Select(r => new CompiledRule(r, r.Definition())).ToList());
+    }
+
+    void Put(Device d, string label, DateTimeOffset now)
+    {
+        var entry = _byId.TryGetValue(d.Id, out var existing) ? existing : new DeviceEntry(d.Id, d.LastSeenAt ?? now);
+        if (existing is not null && existing.Code != d.Code) _byCode.TryRemove(existing.Code, out _);
+        entry.Update(d, label, options.Value);
+        _byId[d.Id] = entry;
+        _byCode[d.Code] = entry;
+    }
+
+    /// <summary>"3号楼2单元302", "3号楼1单元", "水泵房": how people name the place of a device.</summary>
+    static async Task<Dictionary<long, string>> PlaceLabelsAsync(ILinliDb db, long? only, CancellationToken ct)
+    {
+        var devices = db.Devices.IgnoreQueryFilters().AsNoTracking();
+        if (only is { } id) devices = devices.Where(d => d.Id == id);
+        var rows = await (from d in devices
+                          join b in db.Buildings.IgnoreQueryFilters() on d.BuildingId equals b.Id into bs
+                          from b in bs.DefaultIfEmpty()
+                          join r in db.Rooms.IgnoreQueryFilters() on d.RoomId equals r.Id into rs
+                          from r in rs.DefaultIfEmpty()
+                          join f in db.Facilities.IgnoreQueryFilters() on d.FacilityId equals f.Id into fs
+                          from f in fs.DefaultIfEmpty()
+                          select new { d.Id, d.Unit, Building = b == null ? null : b.Name, Room = r == null ? null : r.Number, Facility = f == null ? null : f.Name })
+            .ToListAsync(ct);
+        return rows.ToDictionary(x => x.Id, x => x.Facility
+            ?? (x.Building is null ? "" : x.Building + (x.Unit is { } u ? $"{u}单元" : "") + (x.Room ?? "")));
+    }
+}
+
+/// <summary>One device as ingestion sees it. Its <see cref="State"/> is touched under <see cref="Gate"/> only.</summary>
+public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
+{
+    public long Id { get; } = id;
+    public string Code { get; private set; } = "";
+    public string Name { get; private set; } = "";
+    public DeviceType Type { get; private set; }
+    public long? GatewayId { get; private set; }
+    public bool Disabled { get; private set; }
+    public int DistrictId { get; private set; }
+    public int StreetId { get; private set; }
+    public int CommunityId { get; private set; }
+    public int GridId { get; private set; }
+    public int? BuildingId { get; private set; }
+    public int? RoomId { get; private set; }
+    public int? FacilityId { get; private set; }
+    public int PlanX { get; private set; }
+    public int PlanY { get; private set; }
+    public string PlaceLabel { get; private set; } = "";
+    public DeviceHealth Health { get; set; }
+    public DeviceState State { get; } = new(id, trackedSince);
+    public Lock Gate { get; } = new();
+
+    volatile string _secretHash = "";
+    double _tokens;
+    long _refilledAt;
+    double _rate;
+    double _burst;
+
+    // Written by the pipeline, saved by the health ticker.
+    public DateTimeOffset? SeenAt { get; set; }
+    public bool SeenDirty { get; set; }
+    public bool CameOnline { get; set; }
+    public long RejectedPending;
+    public string? LastRejectReason { get; set; }
+    public DateTimeOffset? LastRejectedAt { get; set; }
+
+    internal void Update(Device d, string label, DeviceOptions options)
+    {
+        Code = d.Code;
+        Name = d.Name;
+        Type = d.Type;
+        GatewayId = d.GatewayId;
+        Disabled = d.Disabled;
+        DistrictId = d.DistrictId;
+        StreetId = d.StreetId;
+        CommunityId = d.CommunityId;
+        GridId = d.GridId;
+        BuildingId = d.BuildingId;
+        RoomId = d.RoomId;
+        FacilityId = d.FacilityId;
+        PlanX = d.PlanX;
+        PlanY = d.PlanY;
+        PlaceLabel = label;
+        Health = d.Health;
+        SeenAt ??= d.LastSeenAt;
+        _secretHash = d.SecretHash;
+        _rate = options.RatePerSecond;
+        _burst = options.RateBurst;
+        if (_refilledAt == 0) _tokens = _burst;
+    }
+
+    public bool Authenticates(string? secret) => !Disabled && Device.SecretMatches(_secretHash, secret);
+
+    /// <summary>Token bucket: true when the device may send <paramref name="count"/> more messages now.</summary>
+    public bool TryTake(int count, long nowTicks)
+    {
+        lock (Gate)
+        {
+            if (_refilledAt != 0)
+                _tokens = Math.Min(_burst, _tokens + (nowTicks - _refilledAt) / (double)TimeSpan.TicksPerSecond * _rate);
+            _refilledAt = nowTicks;
+            if (_tokens < count) return false;
+            _tokens -= count;
+            return true;
+        }
+    }
+
+    public void Reject(string reason, DateTimeOffset at)
+    {
+        Interlocked.Increment(ref RejectedPending);
+        LastRejectReason = reason;
+        LastRejectedAt = at;
+    }
+
+    public AlarmSubject Subject => new(DistrictId, StreetId, CommunityId, GridId, Id, null, RoomId, BuildingId, FacilityId, PlanX, PlanY, PlaceLabel);
+}
+
+public sealed record CompiledRule(AlarmRule Rule, AlarmRuleDefinition Definition);
+
+/// <summary>The enabled rules, indexed by device type and by device, swapped whole on any rule edit.</summary>
+public sealed class RuleBook
+{
+    public static readonly RuleBook Empty = new([]);
+    readonly Dictionary<DeviceType, CompiledRule[]> _byType;
+    readonly Dictionary<long, CompiledRule[]> _byDevice;
+
+    public RuleBook(IReadOnlyList<CompiledRule> rules)
+    {
+        All = rules;
+        _byType = rules.Where(r => r.Rule.DeviceType is not null).GroupBy(r => r.Rule.DeviceType!.Value).ToDictionary(g => g.Key, g => g.ToArray());
+        _byDevice = rules.Where(r => r.Rule.DeviceId is not null).GroupBy(r => r.Rule.DeviceId!.Value).ToDictionary(g => g.Key, g => g.ToArray());
+        TimeDependent = rules.Where(r => r.Definition.DependsOnTime).ToList();
+    }
+
+    public IReadOnlyList<CompiledRule> All { get; }
+    public IReadOnlyList<CompiledRule> TimeDependent { get; }
+
+    public IEnumerable<CompiledRule> For(DeviceEntry device)
+    {
+        if (_byType.TryGetValue(device.Type, out var typed))
+            foreach (var r in typed)
+                if (r.Rule.DistrictId == device.DistrictId && (r.Rule.StreetId == 0 || r.Rule.StreetId == device.StreetId)
+                    && (r.Rule.CommunityId == 0 || r.Rule.CommunityId == device.CommunityId))
+                    yield return r;
+        if (_byDevice.TryGetValue(device.Id, out var own))
+            foreach (var r in own) yield return r;
+    }
+}

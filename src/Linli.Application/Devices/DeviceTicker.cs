@@ -1,0 +1,96 @@
+using Linli.Domain.Alarms;
+using Linli.Domain.Devices;
+using Linli.Application.Common;
+using Linli.Application.Alarms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Linli.Application.Live;
+
+namespace Linli.Application.Devices;
+
+/// <summary>
+/// What changes with time alone: rules like "no data for 30 minutes" or "holds for 5 minutes" are evaluated on a tick,
+/// device health (online/offline) is worked out, and last-seen times and refusal counts are saved in bulk.
+/// </summary>
+public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, AlarmWorker alarms, OpsFeed feed,
+    TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TickSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { await TickAsync(stoppingToken); }
+            catch (Exception e) when (e is not OperationCanceledException) { LogFailed(logger, e); }
+            try { await Task.Delay(interval, stoppingToken); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    public async Task TickAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        EvaluateTimeRules(now);
+        await SaveHealthAsync(now, ct);
+    }
+
+    void EvaluateTimeRules(DateTimeOffset now)
+    {
+        var rules = directory.Rules;
+        if (rules.TimeDependent.Count == 0) return;
+        foreach (var device in directory.All)
+        {
+            if (device.Disabled) continue;
+            lock (device.Gate)
+            {
+                foreach (var rule in rules.For(device))
+                {
+                    if (!rule.Definition.DependsOnTime) continue;
+                    var outcome = RuleEngine.Evaluate(rule.Definition, device.State, now);
+                    if (outcome != RuleOutcome.Unchanged)
+                        alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, IngestionPipeline.Describe(device.State, rule)));
+                }
+            }
+        }
+    }
+
+    async Task SaveHealthAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var offlineBefore = now.AddMinutes(-options.Value.OfflineAfterMinutes);
+        List<DeviceEntry> seen = [], rejected = [], wentOffline = [], cameOnline = [];
+        foreach (var d in directory.All)
+        {
+            if (d.SeenDirty) { d.SeenDirty = false; seen.Add(d); }
+            if (Interlocked.Read(ref d.RejectedPending) > 0) rejected.Add(d);
+            if (d.Disabled) continue;
+            if (d.CameOnline) { d.CameOnline = false; cameOnline.Add(d); }
+            var online = d.SeenAt is { } at && at >= offlineBefore;
+            if (!online && d.Health == DeviceHealth.Online) { d.Health = DeviceHealth.Offline; wentOffline.Add(d); }
+        }
+        if (seen.Count + rejected.Count + wentOffline.Count + cameOnline.Count == 0) return;
+
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+        var ids = seen.Concat(rejected).Concat(wentOffline).Concat(cameOnline).Select(d => d.Id).Distinct().ToList();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var devices = await db.Devices.IgnoreQueryFilters().Where(d => chunk.Contains(d.Id)).ToListAsync(ct);
+            foreach (var device in devices)
+            {
+                var entry = directory.Find(device.Id);
+                if (entry is null) continue;
+                if (entry.SeenAt is { } at) device.Seen(at);
+                if (entry.Health == DeviceHealth.Offline) device.MarkOffline();
+                var count = Interlocked.Exchange(ref entry.RejectedPending, 0);
+                if (count > 0) device.Rejected(count, entry.LastRejectReason ?? "", entry.LastRejectedAt ?? now);
+            }
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        foreach (var d in wentOffline) await feed.DeviceChangedAsync(d, ct);
+        foreach (var d in cameOnline) await feed.DeviceChangedAsync(d, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The device tick failed; it runs again at the next interval.")]
+    static partial void LogFailed(ILogger logger, Exception e);
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Linli.Domain.Alarms;
+using Linli.Domain.Common;
+using Linli.Application.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Linli.Application.Exchange;
+
+public sealed class WebhookOptions
+{
+    /// <summary>How often due deliveries (retries) are looked for when nothing new woke the dispatcher.</summary>
+    public double PollSeconds { get; set; } = 2;
+    public double TimeoutSeconds { get; set; } = 5;
+    public int BatchSize { get; set; } = 50;
+}
+
+/// <summary>
+/// Delivers the webhook outbox: each webhook on its own task, so a receiver that hangs or fails only delays itself.
+/// A webhook's rows go out in the order they were written; a failed row is retried with back-off and holds the rows
+/// behind it only until its next attempt is due.
+/// </summary>
+public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttpClientFactory http, WebhookSignal signal, TimeProvider time,
+    IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    public const string ClientName = "webhooks";
+    public const string SignatureHeader = "X-Linli-Signature";
+    public const string TimestampHeader = "X-Linli-Timestamp";
+    public const string EventHeader = "X-Linli-Event";
+
+    readonly ConcurrentDictionary<int, Task> _busy = new();
+
+    /// <summary>sha256=hex(HMAC-SHA256(secret, timestamp + "." + body)): what the receiver recomputes to trust a message.</summary>
+    public static string Sign(string secret, string timestamp, string body)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+        return "sha256=" + Convert.ToHexStringLower(mac);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var poll = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollSeconds));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await StartDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogScanFailed(logger, e);
+            }
+            try { await signal.WaitAsync(poll, stoppingToken); }
+            catch (OperationCanceledException) { break; }
+        }
+        await Task.WhenAll(_busy.Values);
+    }
+
+    async Task StartDueAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+        var now = time.GetUtcNow();
+        var due = await (from d in db.WebhookDeliveries.AsNoTracking()
+                         join w in db.Webhooks.IgnoreQueryFilters() on d.WebhookId equals w.Id
+                         where w.Active && d.DeliveredAt == null && d.Attempts < WebhookDelivery.MaxAttempts && d.NextAttemptAt <= now
+                         select d.WebhookId).Distinct().ToListAsync(ct);
+        foreach (var webhookId in due)
+        {
+            if (_busy.ContainsKey(webhookId)) continue;
+            var task = Task.Run(() => DeliverWebhookAsync(webhookId, ct), ct);
+            if (_busy.TryAdd(webhookId, task))
+                _ = task.ContinueWith(_ => _busy.TryRemove(webhookId, out Task? _), TaskScheduler.Default);
+        }
+    }
+
+    async Task DeliverWebhookAsync(int webhookId, CancellationToken ct)
+    {
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
+            var protector = scope.ServiceProvider.GetRequiredService<IPersonalDataProtector>();
+            var hook = await db.Webhooks.IgnoreQueryFilters().SingleOrDefaultAsync(w => w.Id == webhookId, ct);
+            if (hook is null || !hook.Active) return;
+            var secret = protector.Unprotect(hook.SecretProtected);
+            var client = http.CreateClient(ClientName);
+            client.Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
+            while (!ct.IsCancellationRequested)
+            {
+                var now = time.GetUtcNow();
+                var rows = await db.WebhookDeliveries
+                    .Where(d => d.WebhookId == webhookId && d.DeliveredAt == null && d.Attempts < WebhookDelivery.MaxAttempts && d.NextAttemptAt <= now)
+                    .OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).Take(options.Value.BatchSize).ToListAsync(ct);
+                if (rows.Count == 0) return;
+                foreach (var row in rows)
+                {
+                    var ok = await SendAsync(client, hook, secret, row, ct);
+                    await db.SaveChangesAsync(ct);
+                    if (!ok) return; // the receiver is down: try again when the back-off says so
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogWebhookFailed(logger, webhookId, e);
+        }
+    }
+
+    async Task<bool> SendAsync(HttpClient client, Webhook hook, string secret, WebhookDelivery row, CancellationToken ct)
+    {
+        var timestamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url)
+        {
+            Content = new StringContent(row.Payload, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add(TimestampHeader, timestamp);
+        request.Headers.Add(EventHeader, row.EventType);
+        request.Headers.Add(SignatureHeader, Sign(secret, timestamp, row.Payload));
+        int? status = null;
+        string error;
+        try
+        {
+            using var response = await client.SendAsync(request, ct);
+            status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                var now = time.GetUtcNow();
+                row.Succeeded(status.Value, now);
+                hook.Delivered(now);
+                return true;
+            }
+            error = $"HTTP {status}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            error = e is TaskCanceledException ? $"no answer within {options.Value.TimeoutSeconds:0.#} s" : e.Message;
+        }
+        row.FailedAttempt(status, error, time.GetUtcNow());
+        hook.Failed(error);
+        LogDeliveryFailed(logger, hook.Id, row.Id, row.Attempts, error);
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Looking for due webhook deliveries failed.")]
+    static partial void LogScanFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivering webhook {WebhookId} failed.")]
+    static partial void LogWebhookFailed(ILogger logger, int webhookId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook {WebhookId} delivery {DeliveryId} attempt {Attempt} failed: {Error}")]
+    static partial void LogDeliveryFailed(ILogger logger, int webhookId, long deliveryId, int attempt, string error);
+}

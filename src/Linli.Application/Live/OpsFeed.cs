@@ -1,0 +1,45 @@
+using Linli.Application.Devices;
+using Linli.Domain.Alarms;
+using Linli.Domain.Devices;
+
+namespace Linli.Application.Live;
+
+/// <summary>What the operations view hears about an alarm: enough to draw it on the plan and in the feed.</summary>
+public sealed record AlarmLive(long Id, string Change, AlarmKind Kind, AlarmSeverity Severity, AlarmStatus Status, string Title,
+    string? Detail, string PlaceLabel, int PlanX, int PlanY, int CommunityId, long? DeviceId, DateTimeOffset RaisedAt,
+    DateTimeOffset LastRaisedAt, int RepeatCount, EscalationLevel Level, string? AcknowledgedBy, string? AssignedName, bool NeedsAcknowledgement);
+
+/// <summary>A device's health changed (online, offline, disabled).</summary>
+public sealed record DeviceLive(long Id, string Code, DeviceType Type, DeviceHealth Health, int CommunityId, int PlanX, int PlanY);
+
+public sealed class OpsFeed(ILiveBus bus)
+{
+    static List<string> NodeGroups(int gridId, int communityId, int streetId, int districtId) =>
+        [$"grid:{gridId}", $"community:{communityId}", $"street:{streetId}", $"district:{districtId}"];
+
+    public static AlarmLive ToLive(Alarm a, string change)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        return new(a.Id, change, a.Kind, a.Severity, a.Status, a.Title, a.Detail, a.PlaceLabel, a.PlanX, a.PlanY, a.CommunityId, a.DeviceId,
+            a.RaisedAt, a.LastRaisedAt, a.RepeatCount, a.Level, a.AcknowledgedBy, a.AssignedName, a.NeedsAcknowledgement);
+    }
+
+    public Task AlarmChangedAsync(Alarm a, string change, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var groups = NodeGroups(a.GridId, a.CommunityId, a.StreetId, a.DistrictId);
+        if (a.RoomId is { } room) groups.Add($"household:{room}");
+        return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, groups, "alarm", ToLive(a, change)), ct);
+    }
+
+    public Task DeviceChangedAsync(DeviceEntry d, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, NodeGroups(d.GridId, d.CommunityId, d.StreetId, d.DistrictId), "device",
+            new DeviceLive(d.Id, d.Code, d.Type, d.Health, d.CommunityId, d.PlanX, d.PlanY)), ct);
+    }
+
+    /// <summary>A personal message to one user (an alarm escalated to them), on whichever node their browser is.</summary>
+    public Task ToUserAsync(int userId, string method, object payload, CancellationToken ct = default) =>
+        bus.PublishAsync(new LiveMessage(LiveHubs.Ops, [LiveHubs.UserGroup(userId)], method, payload), ct);
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Linli.Application.Devices;
+using Linli.Application.Live;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Linli.Infrastructure.Messaging;
+
+/// <summary>
+/// The live bus across web nodes: a push goes to this node's browsers at once and, through the fan-out exchange
+/// <c>linli.live</c>, to every other node, each of which reads the exchange through its own exclusive, auto-deleted queue.
+/// Directory edits travel the same way, so every node authenticates devices and evaluates rules as edited. Live pushes
+/// are a view, not a record: a push made while the broker is away reaches this node only, and the pages catch up on reload.
+/// </summary>
+public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, IOptions<RabbitMqOptions> options,
+    ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
+{
+    readonly string _origin = Guid.NewGuid().ToString("N");
+    readonly SemaphoreSlim _publishing = new(1, 1);
+    readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    volatile IChannel? _channel;
+    bool _connectedBefore;
+
+    /// <summary>Completes once this node hears the exchange.</summary>
+    public Task Connected => _connected.Task;
+
+    public async Task PublishAsync(LiveMessage message, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        await local.DeliverAsync(message, ct);
+        var payload = JsonSerializer.SerializeToElement(message.Payload, message.Payload.GetType(), local.PayloadOptions);
+        await SendAsync(new Envelope(_origin, message.Hub, message.Groups, message.Method, payload, null), ct);
+    }
+
+    /// <summary>Tells the other nodes to re-read a device (or, with no id, the rules).</summary>
+    public Task DirectoryChangedAsync(long? deviceId, CancellationToken ct = default) =>
+        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(deviceId, deviceId is null)), ct);
+
+    sealed record DirectoryChange(long? DeviceId, bool Rules);
+
+    sealed record Envelope(string Origin, string? Hub, IReadOnlyList<string>? Groups, string? Method, JsonElement? Payload, DirectoryChange? Directory);
+
+    static readonly JsonSerializerOptions WireJson = new(JsonSerializerDefaults.Web);
+
+    async Task SendAsync(Envelope envelope, CancellationToken ct)
+    {
+        var channel = _channel;
+        if (channel is null || channel.IsClosed)
+        {
+            LogNotSent(logger, envelope.Method ?? "directory");
+            return;
+        }
+        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, WireJson);
+        await _publishing.WaitAsync(ct);
+        try
+        {
+            await channel.BasicPublishAsync(options.Value.LiveExchange, "", body, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The change itself is committed; only other nodes' browsers miss this push.
+            LogPublishFailed(logger, envelope.Method ?? "directory", e);
+        }
+        finally
+        {
+            _publishing.Release();
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RabbitMqBroker.RunConnectedAsync(options.Value, $"linli-live@{Environment.MachineName}", logger, ListenAsync, stoppingToken);
+
+    async Task ListenAsync(IConnection connection, CancellationToken ct)
+    {
+        var o = options.Value;
+        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+        await channel.ExchangeDeclareAsync(o.LiveExchange, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+        var queue = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true, cancellationToken: ct);
+        await channel.QueueBindAsync(queue.QueueName, o.LiveExchange, "", cancellationToken: ct);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, e) => ReceiveAsync(e.Body, ct);
+        await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer, ct);
+        var closed = RabbitMqBroker.ClosedAsync(channel);
+        if (_connectedBefore)
+        {
+            // Edits made elsewhere while this node was cut off were not heard: read the directory again.
+            await directory.LoadAsync(ct);
+        }
+        _connectedBefore = true;
+        _channel = channel;
+        _connected.TrySetResult();
+        try
+        {
+            await closed.WaitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        finally
+        {
+            _channel = null;
+        }
+    }
+
+    async Task ReceiveAsync(ReadOnlyMemory<byte> body, CancellationToken ct)
+    {
+        try
+        {
+            var envelope = JsonSerializer.Deserialize<Envelope>(body.Span, WireJson);
+            if (envelope is null || envelope.Origin == _origin) return;
+            if (envelope.Directory is { } change)
+            {
+                if (change.DeviceId is { } id) await directory.RefreshAsync(id, ct);
+                if (change.Rules) await directory.ReloadRulesAsync(ct);
+                return;
+            }
+            if (envelope.Hub is null || envelope.Groups is null || envelope.Method is null || envelope.Payload is null) return;
+            await local.DeliverAsync(new LiveMessage(envelope.Hub, envelope.Groups, envelope.Method, envelope.Payload.Value), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            // One bad message must not stop this node hearing the others.
+            LogReceiveFailed(logger, e);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _publishing.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Live push {Method} reached this node only: the broker is not connected.")]
+    static partial void LogNotSent(ILogger logger, string method);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live push {Method} could not be sent to the other nodes.")]
+    static partial void LogPublishFailed(ILogger logger, string method, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A live message from another node could not be delivered.")]
+    static partial void LogReceiveFailed(ILogger logger, Exception e);
+}
+
+/// <summary>Directory edits on this node, then on every other node through the live exchange.</summary>
+public sealed class BroadcastingDirectorySync(DeviceDirectory directory, RabbitMqLiveBus bus) : DirectorySync(directory)
+{
+    public override async Task DeviceChangedAsync(long id, CancellationToken ct)
+    {
+        await base.DeviceChangedAsync(id, ct);
+        await bus.DirectoryChangedAsync(id, ct);
+    }
+
+    public override async Task RulesChangedAsync(CancellationToken ct)
+    {
+        await base.RulesChangedAsync(ct);
+        await bus.DirectoryChangedAsync(null, ct);
+    }
+}
