@@ -1,5 +1,4 @@
 using Linli.Domain.Identity;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 

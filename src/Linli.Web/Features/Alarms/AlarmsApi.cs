@@ -3,7 +3,6 @@ using Linli.Domain.Alarms;
 using Linli.Domain.Common;
 using Linli.Domain.Devices;
 using Linli.Domain.Identity;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Devices;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Shared;

@@ -1,7 +1,6 @@
 using Linli.Domain.Alarms;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

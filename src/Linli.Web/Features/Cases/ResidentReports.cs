@@ -2,7 +2,6 @@ using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.EntityFrameworkCore;
 

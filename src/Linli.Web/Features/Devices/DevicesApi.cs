@@ -2,7 +2,6 @@ using Linli.Domain.Common;
 using Linli.Domain.Devices;
 using Linli.Domain.Identity;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Linli.Domain.Common;
 using Linli.Domain.Devices;
 using Linli.Domain.Identity;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using System.Threading.RateLimiting;
 using Linli.Domain.Identity;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;

@@ -1,6 +1,5 @@
 using Linli.Domain.Common;
 using Linli.Domain.Registry;
-using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Identity;
 using Microsoft.EntityFrameworkCore;
 

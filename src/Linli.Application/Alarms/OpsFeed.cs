@@ -2,7 +2,9 @@ using Linli.Application.Devices;
 using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 
-namespace Linli.Application.Live;
+using Linli.Application.Live;
+
+namespace Linli.Application.Alarms;
 
 /// <summary>What the operations view hears about an alarm: enough to draw it on the plan and in the feed.</summary>
 public sealed record AlarmLive(long Id, string Change, AlarmKind Kind, AlarmSeverity Severity, AlarmStatus Status, string Title,

@@ -3,7 +3,9 @@ using Linli.Domain.Cases;
 using Linli.Domain.Identity;
 using Microsoft.EntityFrameworkCore;
 
-namespace Linli.Application.Live;
+using Linli.Application.Live;
+
+namespace Linli.Application.Cases;
 
 /// <summary>What staff pages hear about a case: enough to refresh a queue or a detail page, no personal data.</summary>
 public sealed record CaseChange(long CaseId, string Change, CaseStatus Status, HandlingLevel Level, int CommunityId, bool Overdue);

@@ -1,0 +1,129 @@
+using System.Reflection;
+using NetArchTest.Rules;
+
+namespace Linli.Web.Tests;
+
+/// <summary>
+/// The floor plan of docs/architecture.md, held by the build: which layer may reach which, and which module may use which.
+/// A failure names the types that cross a line.
+/// </summary>
+public sealed class ArchitectureTests
+{
+    static readonly Assembly Domain = typeof(Linli.Domain.Cases.Case).Assembly;
+    static readonly Assembly Application = typeof(Linli.Application.Common.ILinliDb).Assembly;
+    static readonly Assembly Infrastructure = typeof(Linli.Infrastructure.Persistence.LinliDbContext).Assembly;
+    static readonly Assembly Web = typeof(Program).Assembly;
+
+    /// <summary>The modules: the same folder (and namespace) names in Domain, Application and Web.</summary>
+    static readonly string[] Modules = ["Registry", "Identity", "Cases", "Notices", "Devices", "Alarms", "Live", "Exchange", "Statistics"];
+
+    /// <summary>
+    /// What a module may use of another module besides Common: its public services, its events, and for the modules
+    /// every other one builds on, its types. Anything not listed is a line crossed. Each entry says why it is allowed.
+    /// </summary>
+    static readonly Dictionary<(string From, string To), string> Allowed = new()
+    {
+        // Identity and the registry are the platform's shared ground: who is asking, in which scope, about which place.
+        // Every module reads places and people (read-only); only Registry writes them.
+        [("*", "Identity")] = "roles, scopes and the current user are everyone's",
+        [("*", "Registry")] = "places and people are the shared reference data every module reads",
+        [("*", "Live")] = "every module pushes its changes to the browsers through the live bus",
+        [("Alarms", "Devices")] = "rules and alarms are about devices: the alarm module reads the device directory",
+        [("Alarms", "Cases")] = "an alarm that needs work on site opens a case through SubmitCase",
+        [("Alarms", "Exchange")] = "alarm changes are queued for the signed webhooks of the Exchange module",
+        [("Exchange", "Alarms")] = "webhooks carry alarms to outside systems",
+        [("Exchange", "Cases")] = "Open311 speaks for cases to outside apps",
+        [("Statistics", "Cases")] = "statistics is the read side: it counts cases",
+        [("Statistics", "Devices")] = "statistics is the read side",
+        [("Statistics", "Alarms")] = "statistics is the read side",
+        [("Statistics", "Notices")] = "statistics is the read side",
+        // Known debt, to be removed: ingestion hands readings straight to the alarm worker instead of through an event.
+        [("Devices", "Alarms")] = "DEBT: IngestionPipeline and DeviceTicker call AlarmWorker directly",
+    };
+
+    static bool IsAllowed(string from, string to) =>
+        from == to || to == "Common" || Allowed.ContainsKey((from, to)) || Allowed.ContainsKey(("*", to));
+
+    [Fact]
+    public void The_domain_depends_on_nothing_but_dotnet()
+    {
+        AssertNone(Types.InAssembly(Domain).ShouldNot().HaveDependencyOnAny(
+            "Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Microsoft.Extensions", "Linli.Application", "Linli.Infrastructure", "Linli.Web",
+            "Npgsql", "Microsoft.Data.Sqlite", "RabbitMQ").GetResult(), "Domain");
+        Assert.DoesNotContain(Domain.GetReferencedAssemblies(), a => a.Name!.StartsWith("Linli.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Application_knows_the_database_only_through_EF_Core_abstractions_and_nothing_of_the_web()
+    {
+        AssertNone(Types.InAssembly(Application).ShouldNot().HaveDependencyOnAny(
+            "Microsoft.AspNetCore", "Linli.Infrastructure", "Linli.Web", "Npgsql", "Microsoft.Data.Sqlite", "Microsoft.EntityFrameworkCore.Sqlite",
+            "SQLitePCL", "RabbitMQ").GetResult(), "Application");
+        var references = Application.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+        Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || r.StartsWith("Npgsql", StringComparison.Ordinal)
+            || r is "Linli.Infrastructure" or "Linli.Web" or "Microsoft.Data.Sqlite" or "RabbitMQ.Client");
+    }
+
+    [Fact]
+    public void Infrastructure_has_no_ASP_NET_Core_and_no_web()
+    {
+        AssertNone(Types.InAssembly(Infrastructure).ShouldNot().HaveDependencyOnAny("Microsoft.AspNetCore", "Linli.Web").GetResult(), "Infrastructure");
+        Assert.DoesNotContain(Infrastructure.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+            || a.Name == "Linli.Web");
+    }
+
+    [Fact]
+    public void Web_reaches_Infrastructure_only_where_it_composes_the_host()
+    {
+        // Endpoints, pages and hubs call Application; only the composition (module registration, start-up, the data-protection
+        // key store and the demo's device file) names Infrastructure types.
+        var result = Types.InAssembly(Web)
+            .That().DoNotHaveNameEndingWith("Module").And().DoNotHaveName("Program").And().DoNotHaveName("HostSetup")
+            .And().DoNotHaveName("DatabaseXmlRepository").And().DoNotHaveName("DemoDevices").And().DoNotHaveName("DatabaseHealthCheck")
+            .And().DoNotHaveNameStartingWith("<")
+            .ShouldNot().HaveDependencyOnAny("Linli.Infrastructure").GetResult();
+        AssertNone(result, "Web (outside composition)");
+    }
+
+    [Fact]
+    public void Web_holds_no_background_work_and_no_database_context_of_its_own()
+    {
+        AssertNone(Types.InAssembly(Web).ShouldNot().Inherit(typeof(Microsoft.Extensions.Hosting.BackgroundService)).GetResult(), "Web background services");
+        AssertNone(Types.InAssembly(Web).ShouldNot().Inherit(typeof(Microsoft.EntityFrameworkCore.DbContext)).GetResult(), "Web DbContexts");
+    }
+
+    [Fact]
+    public void A_module_uses_another_module_only_along_the_allowed_lines()
+    {
+        var crossings = new List<string>();
+        foreach (var (assembly, layer) in new[] { (Domain, "Linli.Domain"), (Application, "Linli.Application") })
+        {
+            foreach (var from in Modules)
+            {
+                var forbidden = Modules.Where(to => !IsAllowed(from, to))
+                    .SelectMany(to => new[] { $"Linli.Domain.{to}", $"Linli.Application.{to}" }).ToArray();
+                if (forbidden.Length == 0) continue;
+                var result = Types.InAssembly(assembly).That().ResideInNamespace($"{layer}.{from}")
+                    .ShouldNot().HaveDependencyOnAny(forbidden).GetResult();
+                if (!result.IsSuccessful)
+                    crossings.AddRange(result.FailingTypes.Select(t => $"{t.FullName} ({from}) uses a module it may not"));
+            }
+        }
+        Assert.True(crossings.Count == 0, "Module lines crossed:\n" + string.Join("\n", crossings));
+    }
+
+    [Fact]
+    public void Every_module_has_the_same_folder_in_every_layer_that_holds_it()
+    {
+        // The Web project has a folder per module with its endpoints and pages; Application has one per module with use cases.
+        var webModules = Web.GetTypes().Select(t => t.Namespace ?? "")
+            .Where(n => n.StartsWith("Linli.Web.Features.", StringComparison.Ordinal)).Select(n => n.Split('.')[3]).ToHashSet();
+        var appModules = Application.GetTypes().Select(t => t.Namespace ?? "")
+            .Where(n => n.StartsWith("Linli.Application.", StringComparison.Ordinal)).Select(n => n.Split('.')[2]).ToHashSet();
+        Assert.Empty(webModules.Except(Modules).Except(["Shared", "Home"]));
+        Assert.Empty(appModules.Except(Modules).Except(["Common"]));
+    }
+
+    static void AssertNone(TestResult result, string what) =>
+        Assert.True(result.IsSuccessful, $"{what} crosses a layer line:\n" + string.Join("\n", result.FailingTypes?.Select(t => t.FullName) ?? []));
+}
