@@ -33,8 +33,14 @@ public static class DependencyInjection
             throw new InvalidOperationException("Linli:Database:ConnectionString is required for PostgreSQL.");
 
         services.AddSingleton(options);
-        services.AddDbContext<LinliDbContext>(db =>
+        services.Configure<OutboxOptions>(configuration.GetSection("Linli:Outbox"));
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IOutboxStore, OutboxStore>();
+        services.AddSingleton<OutboxInterceptor>();
+        services.AddDbContext<LinliDbContext>((sp, db) =>
         {
+            var outbox = sp.GetRequiredService<OutboxInterceptor>();
+            db.AddInterceptors(outbox, outbox.Transactions);
             if (options.Provider == DatabaseProvider.Postgres) db.UseNpgsql(connectionString);
             else db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
             // Capped counts (Take(n).Count()) limit rows on purpose and need no order; everything that pages orders first.

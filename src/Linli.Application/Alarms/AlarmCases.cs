@@ -14,7 +14,7 @@ namespace Linli.Application.Alarms;
 /// An alarm that needs work on site becomes a case for the responsible team (category "device-alarm", routed by the
 /// alarm's building or facility), linked both ways: the alarm names the case, the case's text names the alarm.
 /// </summary>
-public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places, CurrentUser user, OpsFeed feed, TimeProvider time)
+public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places, CurrentUser user, TimeProvider time)
 {
     public const string CategoryCode = "device-alarm";
 
@@ -69,7 +69,6 @@ public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places
             }
         }
         await tx.CommitAsync(ct);
-        await feed.AlarmChangedAsync(alarm, "caseOpened", ct);
         return alarm;
     }
 }

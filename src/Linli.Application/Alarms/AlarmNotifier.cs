@@ -23,55 +23,20 @@ public sealed record AlarmNotice(long AlarmId, string Change, AlarmKind Kind, Al
     EscalationLevel Level, bool Reminder, DateTimeOffset RaisedAt);
 
 /// <summary>
-/// Tells the people of an alarm's escalation chain (live push and SMS, by each user's preferences; the family by SMS),
-/// writes the webhook outbox and opens a case when the rule asks for one. The caller has already committed the change:
-/// the outbox rows are written at once, everything slow is queued to a background loop so a slow SMS gateway never holds
-/// up the alarm worker, and nothing here throws back into the caller.
+/// After a committed alarm change that calls people (raised, escalated, reminded): opens the case the rule asks for and
+/// calls the people of the alarm's escalation chain (live push and SMS by each user's preferences; the family by SMS).
+/// Each channel is cut off after <see cref="NotificationOptions.ChannelTimeoutSeconds"/>, so a slow gateway delays the
+/// deliveries behind it by that much at most; the change itself was committed before any of this.
 /// </summary>
-public sealed partial class AlarmNotifier(IServiceScopeFactory scopes, WebhookOutbox outbox, ILogger<AlarmNotifier> logger)
-    : BackgroundService, IAlarmNotifier
+public sealed class AlarmCalls(AlarmCases cases, AlarmCallList calls) : IDomainEventHandler<AlarmChanged>
 {
-    readonly Channel<(long AlarmId, string Change)> _queue = Channel.CreateUnbounded<(long, string)>(new UnboundedChannelOptions { SingleReader = true });
-
-    public async Task AlarmChangedAsync(long alarmId, string change, CancellationToken ct)
+    public async Task HandleAsync(AlarmChanged e, CancellationToken ct)
     {
-        try
-        {
-            await outbox.AlarmChangedAsync(alarmId, change, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogOutboxFailed(logger, alarmId, e);
-        }
-        if (change is "raised" or "escalated" or "reminded") _queue.Writer.TryWrite((alarmId, change));
+        ArgumentNullException.ThrowIfNull(e);
+        if (!e.CallsPeople) return;
+        if (e.Kind == AlarmEventKind.Raised && e.RuleId is not null && e.CaseId is null) await cases.OpenForRuleAsync(e.AlarmId, ct);
+        await calls.CallAsync(e.AlarmId, e.Change, ct);
     }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await foreach (var (alarmId, change) in _queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                try
-                {
-                    using var scope = scopes.CreateScope();
-                    if (change == "raised") await scope.ServiceProvider.GetRequiredService<AlarmCases>().OpenForRuleAsync(alarmId, stoppingToken);
-                    await scope.ServiceProvider.GetRequiredService<AlarmCallList>().CallAsync(alarmId, change, stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogFailed(logger, alarmId, change, e);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Writing the webhook outbox for alarm {AlarmId} failed.")]
-    static partial void LogOutboxFailed(ILogger logger, long alarmId, Exception e);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Notifying about alarm {AlarmId} ({Change}) failed.")]
-    static partial void LogFailed(ILogger logger, long alarmId, string change, Exception e);
 }
 
 /// <summary>Resolves who is called for an alarm and tells each of them on their channels, recording it on the timeline.</summary>

@@ -14,7 +14,7 @@ public enum AlarmAction { Acknowledge, Assign, Clear, Close, Comment }
 public sealed record AlarmActionRequest(string? Note = null, int? AssigneeUserId = null);
 
 /// <summary>Opens, repeats and clears alarms from rule hits, takes people's actions on them, and the SOS call.</summary>
-public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IAlarmNotifier notifier, TimeProvider time)
+public sealed class AlarmService(ILinliDb db, CurrentUser user, TimeProvider time)
 {
     public async Task ApplyAsync(RuleHit hit, CancellationToken ct)
     {
@@ -25,13 +25,13 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
         {
             if (open is null) return;
             open.Clear(AlarmActor.Platform, string.IsNullOrEmpty(hit.Detail) ? "back to normal" : $"back to normal: {hit.Detail}", hit.At);
-            await SaveAndTellAsync(open, "cleared", ct);
+            await db.SaveChangesAsync(ct);
             return;
         }
         if (open is not null)
         {
             open.Repeat(hit.Detail, hit.At);
-            await SaveAndTellAsync(open, "repeated", ct);
+            await db.SaveChangesAsync(ct);
             return;
         }
         var alarm = Alarm.Raise(hit.Rule.Kind, hit.Rule.Severity, hit.Rule.Name, $"{hit.Device.Name}: {hit.Detail}", hit.Rule.Id,
@@ -39,7 +39,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
         db.Alarms.Add(alarm);
         try
         {
-            await SaveAndTellAsync(alarm, "raised", ct);
+            await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException)
         {
@@ -68,7 +68,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
         if (open is not null)
         {
             open.Repeat(note, now);
-            await SaveAndTellAsync(open, "repeated", ct);
+            await db.SaveChangesAsync(ct);
             return open;
         }
         var place = await (from r in db.Residents
@@ -84,7 +84,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
         var alarm = Alarm.Raise(AlarmKind.Sos, AlarmSeverity.Critical, $"SOS · {place.Name}", note, null, subject,
             AlarmRule.DefaultAckSeconds(AlarmSeverity.Critical), now);
         db.Alarms.Add(alarm);
-        await SaveAndTellAsync(alarm, "raised", ct);
+        await db.SaveChangesAsync(ct);
         return alarm;
     }
 
@@ -109,14 +109,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
                 alarm.Assign(actor, who.Id, who.Name, now);
                 break;
         }
-        await SaveAndTellAsync(alarm, action switch
-        {
-            AlarmAction.Acknowledge => "acknowledged",
-            AlarmAction.Assign => "assigned",
-            AlarmAction.Clear => "cleared",
-            AlarmAction.Close => "closed",
-            _ => "commented",
-        }, ct);
+        await db.SaveChangesAsync(ct);
         return alarm;
     }
 
@@ -129,13 +122,6 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, OpsFeed feed, IA
                 || ((u.Role == Role.PropertyStaff || u.Role == Role.CommunityAdmin) && u.NodeId == communityId))
             .OrderBy(u => u.Role).ThenBy(u => u.DisplayName)
             .Select(u => new AlarmStaff(u.Id, u.DisplayName, u.Role, u.NodeId)).ToListAsync(ct);
-    }
-
-    async Task SaveAndTellAsync(Alarm alarm, string change, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct);
-        await feed.AlarmChangedAsync(alarm, change, ct);
-        await notifier.AlarmChangedAsync(alarm.Id, change, ct);
     }
 }
 

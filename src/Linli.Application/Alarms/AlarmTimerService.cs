@@ -28,7 +28,6 @@ public sealed class AlarmTimerService(IServiceScopeFactory scopes, IDueTimerClai
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var now = time.GetUtcNow();
-        List<(Alarm Alarm, string Change)> called = [];
         int claimed;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -40,18 +39,11 @@ public sealed class AlarmTimerService(IServiceScopeFactory scopes, IDueTimerClai
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {
                 if (!alarms.TryGetValue(timer.AlarmId, out var alarm)) continue;
-                var level = alarm.Level;
-                if (alarm.EscalationDue(timer, now)) called.Add((alarm, alarm.Level != level ? "escalated" : "reminded"));
+                // An escalation or a reminder records an AlarmChanged event: after the commit the next level is called.
+                alarm.EscalationDue(timer, now);
             }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-        }
-        var feed = scope.ServiceProvider.GetRequiredService<OpsFeed>();
-        var notifier = scope.ServiceProvider.GetRequiredService<IAlarmNotifier>();
-        foreach (var (alarm, change) in called)
-        {
-            await feed.AlarmChangedAsync(alarm, change, ct);
-            await notifier.AlarmChangedAsync(alarm.Id, change, ct);
         }
         return claimed;
     }

@@ -53,19 +53,3 @@ public sealed partial class AlarmWorker(IServiceScopeFactory scopes, ILogger<Ala
     [LoggerMessage(Level = LogLevel.Error, Message = "Applying rule {RuleId} to device {DeviceId} failed for good.")]
     static partial void LogFailed(ILogger logger, long ruleId, long deviceId, Exception e);
 }
-
-/// <summary>Who hears about alarms beyond the live feed: the escalation chain's people (live, SMS) and webhooks.</summary>
-public interface IAlarmNotifier
-{
-    /// <summary>
-    /// Called after every committed alarm change ("raised", "repeated", "escalated", "reminded", "acknowledged", "assigned",
-    /// "cleared", "closed"). Raised, escalated and reminded call the people of the alarm's current escalation level(s).
-    /// </summary>
-    Task AlarmChangedAsync(long alarmId, string change, CancellationToken ct);
-}
-
-/// <summary>Calls nobody; stands in until the notification channels are configured.</summary>
-public sealed class SilentAlarmNotifier : IAlarmNotifier
-{
-    public Task AlarmChangedAsync(long alarmId, string change, CancellationToken ct) => Task.CompletedTask;
-}

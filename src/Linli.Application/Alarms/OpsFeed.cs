@@ -2,6 +2,7 @@ using Linli.Application.Devices;
 using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 
+using Linli.Application.Common;
 using Linli.Application.Live;
 
 namespace Linli.Application.Alarms;
@@ -19,19 +20,19 @@ public sealed class OpsFeed(ILiveBus bus)
     static List<string> NodeGroups(int gridId, int communityId, int streetId, int districtId) =>
         [$"grid:{gridId}", $"community:{communityId}", $"street:{streetId}", $"district:{districtId}"];
 
-    public static AlarmLive ToLive(Alarm a, string change)
+    public static AlarmLive ToLive(AlarmChanged a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        return new(a.Id, change, a.Kind, a.Severity, a.Status, a.Title, a.Detail, a.PlaceLabel, a.PlanX, a.PlanY, a.CommunityId, a.DeviceId,
+        return new(a.AlarmId, a.Change, a.AlarmKind, a.Severity, a.Status, a.Title, a.Detail, a.PlaceLabel, a.PlanX, a.PlanY, a.CommunityId, a.DeviceId,
             a.RaisedAt, a.LastRaisedAt, a.RepeatCount, a.Level, a.AcknowledgedBy, a.AssignedName, a.NeedsAcknowledgement);
     }
 
-    public Task AlarmChangedAsync(Alarm a, string change, CancellationToken ct = default)
+    public Task AlarmChangedAsync(AlarmChanged a, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(a);
         var groups = NodeGroups(a.GridId, a.CommunityId, a.StreetId, a.DistrictId);
         if (a.RoomId is { } room) groups.Add($"household:{room}");
-        return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, groups, "alarm", ToLive(a, change)), ct);
+        return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, groups, "alarm", ToLive(a)), ct);
     }
 
     public Task DeviceChangedAsync(DeviceEntry d, CancellationToken ct = default)
@@ -44,4 +45,10 @@ public sealed class OpsFeed(ILiveBus bus)
     /// <summary>A personal message to one user (an alarm escalated to them), on whichever node their browser is.</summary>
     public Task ToUserAsync(int userId, string method, object payload, CancellationToken ct = default) =>
         bus.PublishAsync(new LiveMessage(LiveHubs.Ops, [LiveHubs.UserGroup(userId)], method, payload), ct);
+}
+
+/// <summary>Every alarm change reaches the operations views of the nodes above it and the household it concerns.</summary>
+public sealed class AlarmLivePush(OpsFeed feed) : IDomainEventHandler<AlarmChanged>
+{
+    public Task HandleAsync(AlarmChanged e, CancellationToken ct) => feed.AlarmChangedAsync(e, ct);
 }

@@ -126,19 +126,8 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             raised.Add(alarm);
         }
         if (raised.Count == 0 && cleared.Count == 0) return (0, 0);
+        // The alarms record their events; the outbox delivers them (live view, calls, webhooks) after the commit.
         await db.SaveChangesAsync(ct);
-        var feed = scope.ServiceProvider.GetRequiredService<OpsFeed>();
-        var notifier = scope.ServiceProvider.GetRequiredService<IAlarmNotifier>();
-        foreach (var a in cleared)
-        {
-            await feed.AlarmChangedAsync(a, "cleared", ct);
-            await notifier.AlarmChangedAsync(a.Id, "cleared", ct);
-        }
-        foreach (var a in raised)
-        {
-            await feed.AlarmChangedAsync(a, "raised", ct);
-            await notifier.AlarmChangedAsync(a.Id, "raised", ct);
-        }
         if (raised.Count > 0) LogRaised(logger, raised.Count);
         return (raised.Count, cleared.Count);
     }

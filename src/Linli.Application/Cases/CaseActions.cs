@@ -13,7 +13,7 @@ namespace Linli.Application.Cases;
 /// Carries out an action on a case for the signed-in user: finds the case in their scope, works out how they stand to it,
 /// and lets the case decide whether the action is allowed.
 /// </summary>
-public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time, CaseFeed feed)
+public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time)
 {
     public async Task ActAsync(long id, CaseAction action, CaseActionRequest r, CancellationToken ct)
     {
@@ -56,7 +56,6 @@ public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time
             default: throw new DomainException("Photos are added with POST …/photos.", "action");
         }
         await db.SaveChangesAsync(ct);
-        await feed.PublishAsync(c, action.ToString(), now, ct);
     }
 
     /// <summary>How the signed-in user stands to <paramref name="c"/>; the domain's table of allowed actions starts here.</summary>

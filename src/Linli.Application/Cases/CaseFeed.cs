@@ -26,21 +26,26 @@ public sealed class CaseFeed(ILiveBus bus, IServiceScopeFactory scopes)
         };
     }
 
-    public async Task PublishAsync(Case c, string change, DateTimeOffset now, CancellationToken ct = default)
+    public async Task PublishAsync(CaseChanged e, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(c);
-        List<string> groups = [$"grid:{c.GridId}", $"community:{c.CommunityId}", $"street:{c.StreetId}", $"district:{c.DistrictId}"];
-        if (c.ReporterRoomId is { } room) groups.Add($"household:{room}");
-        if (c.MeTooCount > 0)
+        ArgumentNullException.ThrowIfNull(e);
+        List<string> groups = [$"grid:{e.GridId}", $"community:{e.CommunityId}", $"street:{e.StreetId}", $"district:{e.DistrictId}"];
+        if (e.ReporterRoomId is { } room) groups.Add($"household:{room}");
+        if (e.MeTooCount > 0)
         {
             // Neighbours who said "me too" follow the case from their own households.
             await using var scope = scopes.CreateSystemScope("find the households following a case for its live push");
             var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-            groups.AddRange(await db.CaseFollowers.Where(f => f.CaseId == c.Id && f.RoomId != null)
+            groups.AddRange(await db.CaseFollowers.Where(f => f.CaseId == e.CaseId && f.RoomId != null)
                 .Select(f => "household:" + f.RoomId).Distinct().ToListAsync(ct));
         }
-        var overdue = c.OverdueSince is not null || (c.Status.IsOpen() && c.ResolutionDueAt < now);
         await bus.PublishAsync(new LiveMessage(LiveHubs.Cases, groups, "caseChanged",
-            new CaseChange(c.Id, change, c.Status, c.Level, c.CommunityId, overdue)), ct);
+            new CaseChange(e.CaseId, e.Change, e.Status, e.Level, e.CommunityId, e.Overdue)), ct);
     }
+}
+
+/// <summary>Every case change reaches the live queues and pages of the nodes above the case and the households following it.</summary>
+public sealed class CaseLivePush(CaseFeed feed) : IDomainEventHandler<CaseChanged>
+{
+    public Task HandleAsync(CaseChanged e, CancellationToken ct) => feed.PublishAsync(e, ct);
 }

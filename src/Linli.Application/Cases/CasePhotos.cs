@@ -16,7 +16,7 @@ public sealed record PhotoUpload(long Length, Func<Stream> Open);
 /// Photos on a case: the reporter's with the report, the handler's with the work. A photo is recognised by its first
 /// bytes, never by its name or the type the client claims, and kept as a file outside the database.
 /// </summary>
-public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage storage, TimeProvider time, CaseFeed feed)
+public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage storage, TimeProvider time)
 {
     public async Task<CasePhotoDto> AddAsync(long caseId, PhotoUpload? file, CancellationToken ct)
     {
@@ -47,7 +47,6 @@ public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage st
                 relative.Replace('\\', '/'), contentType, file.Length, actor.UserId, now);
             db.CaseAttachments.Add(attachment);
             await db.SaveChangesAsync(ct);
-            await feed.PublishAsync(c, "photo", now, ct);
             return new CasePhotoDto(attachment.Id, attachment.Stage, $"/api/v1/cases/{caseId}/photos/{attachment.Id}", contentType, file.Length, now);
         }
         catch

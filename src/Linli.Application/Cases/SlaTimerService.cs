@@ -20,11 +20,8 @@ public sealed partial class SlaTimerService(IServiceScopeFactory scopes, IDueTim
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var feed = scope.ServiceProvider.GetRequiredService<CaseFeed>();
         var now = time.GetUtcNow();
         List<Case> escalated = [];
-        // At the top of the hierarchy a missed deadline marks the case overdue without escalating it; staff pages hear of that too.
-        List<Case> overdue = [];
         int claimed;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
@@ -37,15 +34,12 @@ public sealed partial class SlaTimerService(IServiceScopeFactory scopes, IDueTim
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {
                 if (!cases.TryGetValue(timer.CaseId, out var c)) continue;
-                var version = c.Version;
+                // Escalated, or at the top of the hierarchy marked overdue: either way the case records its change for the live pages.
                 if (c.SlaDue(timer, categories[c.CategoryId], now)) escalated.Add(c);
-                else if (c.Version != version) overdue.Add(c);
             }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        foreach (var c in escalated) await feed.PublishAsync(c, "escalated", now, ct);
-        foreach (var c in overdue.Distinct().Except(escalated)) await feed.PublishAsync(c, "overdue", now, ct);
         if (escalated.Count > 0) LogEscalated(logger, escalated.Count);
         return claimed;
     }

@@ -29,7 +29,7 @@ public sealed class CaseOptions
 /// the same problem so the reporter can join one instead of filing it twice.
 /// </summary>
 public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseFeed feed, CaseLookups lookups)
+    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseLookups lookups)
 {
     readonly CaseOptions _options = options.Value;
 
@@ -79,7 +79,6 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organization?.Id, now, client);
         db.Cases.Add(c);
         await db.SaveChangesAsync(ct);
-        await feed.PublishAsync(c, "created", now, ct);
         return new Submitted(c, category.Name, organization?.Name);
     }
 

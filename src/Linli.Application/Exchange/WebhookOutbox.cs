@@ -14,27 +14,24 @@ public sealed record AlarmWebhookPayload(string Event, long AlarmId, string Chan
     string Title, string Place, int DistrictId, int StreetId, int CommunityId, EscalationLevel Level, int RepeatCount, DateTimeOffset RaisedAt,
     DateTimeOffset LastRaisedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ClearedAt, DateTimeOffset? ClosedAt, DateTimeOffset SentAt);
 
-/// <summary>Adds one outbox row per matching webhook for an alarm change; the dispatcher delivers them.</summary>
-public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookSignal signal, TimeProvider time)
+/// <summary>Queues one delivery per matching webhook for every committed alarm change; the dispatcher sends them.</summary>
+public sealed class WebhookOutbox(ILinliDb db, WebhookSignal signal, TimeProvider time) : IDomainEventHandler<AlarmChanged>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
-    public async Task AlarmChangedAsync(long alarmId, string change, CancellationToken ct)
+    public async Task HandleAsync(AlarmChanged a, CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var a = await db.Alarms.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(x => x.Id == alarmId, ct);
-        if (a is null) return;
+        ArgumentNullException.ThrowIfNull(a);
         // Webhooks are few per district; the covering test (like a rule's) is done here rather than in SQL.
-        var hooks = await db.Webhooks.IgnoreQueryFilters().AsNoTracking()
+        var hooks = await db.Webhooks.AsNoTracking()
             .Where(w => w.Active && w.DistrictId == a.DistrictId && (w.StreetId == 0 || w.StreetId == a.StreetId) && (w.CommunityId == 0 || w.CommunityId == a.CommunityId))
             .ToListAsync(ct);
         hooks = hooks.Where(w => a.Severity >= w.MinSeverity).ToList();
         if (hooks.Count == 0) return;
         var now = time.GetUtcNow();
-        var eventType = $"alarm.{change}";
-        var payload = JsonSerializer.Serialize(new AlarmWebhookPayload(eventType, a.Id, change, a.Kind, a.Severity, a.Status,
-            a.ConcernsAPerson && a.ResidentId is not null ? a.Kind.ToString() : a.Title, a.PlaceLabel, a.DistrictId, a.StreetId, a.CommunityId, a.Level,
+        var eventType = $"alarm.{a.Change}";
+        var payload = JsonSerializer.Serialize(new AlarmWebhookPayload(eventType, a.AlarmId, a.Change, a.AlarmKind, a.Severity, a.Status,
+            a.ConcernsAPerson && a.ResidentId is not null ? a.AlarmKind.ToString() : a.Title, a.PlaceLabel, a.DistrictId, a.StreetId, a.CommunityId, a.Level,
             a.RepeatCount, a.RaisedAt, a.LastRaisedAt, a.AcknowledgedAt, a.ClearedAt, a.ClosedAt, now), Json);
         foreach (var w in hooks) db.WebhookDeliveries.Add(new WebhookDelivery(w.Id, eventType, payload, now));
         await db.SaveChangesAsync(ct);

@@ -25,7 +25,7 @@ public sealed record AlarmSubject(int DistrictId, int StreetId, int CommunityId,
 /// is open counts a repeat. Until someone acknowledges, a durable timer calls the next level of <see cref="EscalationLevel"/>
 /// every <see cref="AckWithinSeconds"/>, and after the last level reminds everyone again.
 /// </summary>
-public sealed class Alarm : ScopedEntity
+public sealed class Alarm : ScopedEntity, IHasDomainEvents
 {
     public const int TitleMaxLength = 100;
     public const int DetailMaxLength = 500;
@@ -258,6 +258,20 @@ public sealed class Alarm : ScopedEntity
         _events.Add(new AlarmEvent(this, now, actor, kind, string.IsNullOrWhiteSpace(note) ? null : note.Trim()));
         Version++;
         UpdatedAt = now;
+        _change = (kind, now);
+    }
+
+    (AlarmEventKind Kind, DateTimeOffset At)? _change;
+
+    public bool HasPendingEvents => _change is not null;
+
+    public IReadOnlyList<IDomainEvent> TakeEvents()
+    {
+        if (_change is not { } change) return [];
+        _change = null;
+        return [new AlarmChanged(Id, change.Kind, Kind, Severity, Status, Title, Detail, PlaceLabel, PlanX, PlanY, DistrictId, StreetId, CommunityId,
+            GridId, RoomId, DeviceId, ResidentId, ConcernsAPerson, RuleId, CaseId, RaisedAt, LastRaisedAt, RepeatCount, Level, AcknowledgedBy,
+            AcknowledgedAt, AssignedName, ClearedAt, ClosedAt, NeedsAcknowledgement, change.At)];
     }
 
     static string Cut(string s, int max) => s.Length <= max ? s : s[..max];

@@ -13,7 +13,7 @@ public sealed record CaseReporter(int? UserId, int? RoomId, string Name, string?
 /// A repair request, complaint, suggestion, patrol finding or device event, and its whole loop from report to rating.
 /// Every change is a method that refuses what the state or the actor does not allow, and writes the timeline.
 /// </summary>
-public sealed class Case : ScopedEntity
+public sealed class Case : ScopedEntity, IHasDomainEvents
 {
     public const int TitleMaxLength = 80;
     public const int DescriptionMaxLength = 2000;
@@ -419,8 +419,25 @@ public sealed class Case : ScopedEntity
         Version++;
     }
 
-    void Record(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note) =>
+    void Record(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note)
+    {
         _events.Add(new CaseEvent(this, now, actor, kind, from, to, note));
+        // The last step of a change names it (an SLA breach that escalates is "escalated"); its state is taken at the save.
+        _change = (kind, actor == CaseActor.Platform, now);
+    }
+
+    (CaseEventKind Kind, bool ByPlatform, DateTimeOffset At)? _change;
+
+    public bool HasPendingEvents => _change is not null;
+
+    public IReadOnlyList<IDomainEvent> TakeEvents()
+    {
+        if (_change is not { } change) return [];
+        _change = null;
+        var overdue = OverdueSince is not null || (Status.IsOpen() && ResolutionDueAt < change.At);
+        return [new CaseChanged(Id, change.Kind, change.ByPlatform, Status, Level, DistrictId, StreetId, CommunityId, GridId, ReporterRoomId,
+            MeTooCount, overdue, change.At)];
+    }
 
     /// <summary>An account's display name may be longer than the name kept on a case; the start is enough to recognise it.</summary>
     internal static string NameOf(string name) => name.Length > NameMaxLength ? name[..NameMaxLength] : name;

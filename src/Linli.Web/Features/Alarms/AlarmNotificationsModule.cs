@@ -13,15 +13,14 @@ public static class AlarmNotificationsModule
         services.Configure<WelfareOptions>(configuration.GetSection("Linli:Alarms"));
         services.AddHttpClient(WebhookDispatcher.ClientName);
         services.AddSingleton<WebhookSignal>();
-        services.AddSingleton<WebhookOutbox>();
-        services.AddSingleton<AlarmNotifier>();
-        services.AddSingleton<IAlarmNotifier>(sp => sp.GetRequiredService<AlarmNotifier>());
+        // After a committed alarm change: the webhooks' deliveries, then the people to call (and the case to open).
+        services.AddScoped<IDomainEventHandler<Linli.Domain.Alarms.AlarmChanged>, WebhookOutbox>();
+        services.AddScoped<IDomainEventHandler<Linli.Domain.Alarms.AlarmChanged>, AlarmCalls>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WelfareCheck>();
         services.AddScoped<AlarmCallList>();
         services.AddScoped<AlarmCases>();
         services.AddScoped<NotificationPreferences>();
-        services.AddHostedService(sp => sp.GetRequiredService<AlarmNotifier>());
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<WelfareCheck>());
         return services;

@@ -22,6 +22,8 @@ public static class MonitoringModule
         services.AddSingleton<LocalLiveBus>();
         services.AddSingleton<ILiveBus>(sp => sp.GetRequiredService<LocalLiveBus>());
         services.AddSingleton<OpsFeed>();
+        // The live view hears an alarm change first, before the slower handlers registered by the notifications.
+        services.AddScoped<IDomainEventHandler<Linli.Domain.Alarms.AlarmChanged>, AlarmLivePush>();
         services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
         services.AddTelemetry(configuration);

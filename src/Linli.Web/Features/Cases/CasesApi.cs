@@ -25,6 +25,7 @@ public static class CasesApi
         services.AddScoped<ResidentReports>();
         services.AddScoped<CaseSupervision>();
         services.AddSingleton<CaseFeed>();
+        services.AddScoped<IDomainEventHandler<Linli.Domain.Cases.CaseChanged>, CaseLivePush>();
         services.AddSignalR();
         services.AddSingleton<SlaTimerService>();
         services.AddHostedService(sp => sp.GetRequiredService<SlaTimerService>());

@@ -44,6 +44,8 @@ public static class WebSetup
         services.AddRazorComponents();
         services.AddAntiforgery();
         services.AddSingleton<DatabaseReadiness>();
+        // Domain events are delivered after their commit by the outbox dispatcher (registered with the persistence).
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.AddDataProtection().SetApplicationName("linli");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o =>
