@@ -38,7 +38,7 @@ sealed class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the server on <paramref name="connectionString"/> and returns once it reports healthy.</summary>
-    public static async Task<ServerProcess> StartAsync(string connectionString, TimeSpan within)
+    public static async Task<ServerProcess> StartAsync(string connectionString, TimeSpan within, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = WebAssembly();
         var port = FreePort();
@@ -67,6 +67,7 @@ sealed class ServerProcess : IAsyncDisposable
         info.Environment["Linli__Devices__RateBurst"] = "1000000";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var process = new Process { StartInfo = info };
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"), dataDir);
