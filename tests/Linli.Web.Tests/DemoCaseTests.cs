@@ -60,7 +60,7 @@ public sealed class DemoCaseTests
     public async Task The_history_is_the_same_for_the_same_moment_and_plays_through_at_any_hour_leaving_only_future_timers()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        using var scope = app.Factory.Services.CreateScope();
+        await using var scope = app.Factory.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope("test: seed the demo history at chosen moments");
         var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
         // Moments after the app's own clock, so its timer service leaves these cases alone.
         var midnight = new DateTimeOffset(app.Clock.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero).AddDays(30);

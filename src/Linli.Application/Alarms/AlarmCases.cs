@@ -18,12 +18,12 @@ public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places
 {
     public const string CategoryCode = "device-alarm";
 
-    /// <summary>After a rule raised an alarm: opens the case when the rule asks for one.</summary>
+    /// <summary>After a rule raised an alarm: opens the case when the rule asks for one. Runs in the outbox dispatcher's system scope.</summary>
     public async Task OpenForRuleAsync(long alarmId, CancellationToken ct)
     {
-        var alarm = await db.Alarms.IgnoreQueryFilters().SingleOrDefaultAsync(a => a.Id == alarmId, ct);
+        var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == alarmId, ct);
         if (alarm is not { RuleId: { } ruleId, CaseId: null }) return;
-        var opensCase = await db.AlarmRules.IgnoreQueryFilters().AnyAsync(r => r.Id == ruleId && r.OpensCase, ct);
+        var opensCase = await db.AlarmRules.AnyAsync(r => r.Id == ruleId && r.OpensCase, ct);
         if (!opensCase) return;
         await OpenAsync(alarm, new CaseReporter(null, null, "平台"), ct);
     }
@@ -40,7 +40,7 @@ public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places
 
     async Task<Alarm> OpenAsync(Alarm alarm, CaseReporter reporter, CancellationToken ct)
     {
-        var category = await db.CaseCategories.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.Code == CategoryCode && c.Active, ct)
+        var category = await db.CaseCategories.AsNoTracking().SingleOrDefaultAsync(c => c.Code == CategoryCode && c.Active, ct)
             ?? throw new ConflictException("The device-alarm case category is not in use here.");
         // The device's building (or facility) is the place: a room would make the case an in-home matter of that household.
         if (alarm.BuildingId is null && alarm.FacilityId is null) throw new DomainException("This alarm has no building or facility to send a team to.", "place");
@@ -64,7 +64,7 @@ public sealed class AlarmCases(ILinliDb db, SubmitCase submit, CasePlaces places
             catch (DbUpdateConcurrencyException) when (attempt < 5)
             {
                 db.ChangeTracker.Clear();
-                alarm = await db.Alarms.IgnoreQueryFilters().SingleAsync(a => a.Id == alarm.Id, ct);
+                alarm = await db.Alarms.SingleAsync(a => a.Id == alarm.Id, ct);
                 if (alarm.CaseId is not null) throw new ConflictException("A case is already open for this alarm.");
             }
         }

@@ -47,7 +47,7 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
 
     public async Task CallAsync(long alarmId, string change, CancellationToken ct)
     {
-        var alarm = await db.Alarms.IgnoreQueryFilters().SingleOrDefaultAsync(a => a.Id == alarmId, ct);
+        var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == alarmId, ct);
         if (alarm is null || !alarm.NeedsAcknowledgement) return;
         // Raised calls the first level; an escalation calls the new level and reminds the earlier ones; a reminder calls all.
         var levels = change == "raised" ? [alarm.Level] : alarm.CalledLevels().ToList();
@@ -89,7 +89,7 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
         {
             // Someone acted on the alarm meanwhile; write the notifications onto the fresh copy.
             db.ChangeTracker.Clear();
-            var fresh = await db.Alarms.IgnoreQueryFilters().SingleAsync(a => a.Id == alarmId, ct);
+            var fresh = await db.Alarms.SingleAsync(a => a.Id == alarmId, ct);
             foreach (var (callee, channel, ok) in results) fresh.Notified(callee.Name, ok ? channel : $"{channel} failed", now);
             await db.SaveChangesAsync(ct);
         }
@@ -119,7 +119,7 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
     {
         if (level == EscalationLevel.FamilyContact)
         {
-            var residents = db.Residents.IgnoreQueryFilters().AsNoTracking()
+            var residents = db.Residents.AsNoTracking()
                 .Where(r => r.EmergencyContactPhoneProtected != null
                     && ((alarm.ResidentId != null && r.Id == alarm.ResidentId) || (alarm.RoomId != null && r.RoomId == alarm.RoomId)));
             var contacts = await residents.Select(r => new { r.Name, r.EmergencyContactName, r.EmergencyContactPhoneProtected, r.EmergencyContactPhoneMasked })
@@ -134,7 +134,7 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
             EscalationLevel.PropertyDutyRoom => (Role.PropertyStaff, alarm.CommunityId),
             _ => (Role.CommunityAdmin, alarm.CommunityId),
         };
-        var users = await db.Users.IgnoreQueryFilters().AsNoTracking().Where(u => u.Role == role && u.NodeId == node)
+        var users = await db.Users.AsNoTracking().Where(u => u.Role == role && u.NodeId == node)
             .OrderBy(u => u.Id).Select(u => new { u.Id, u.DisplayName, u.PhoneProtected }).ToListAsync(ct);
         return users.Select(u => new Callee(u.Id, u.DisplayName, u.PhoneProtected, level)).ToList();
     }

@@ -19,7 +19,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, TimeProvider tim
     public async Task ApplyAsync(RuleHit hit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(hit);
-        var open = await db.Alarms.IgnoreQueryFilters()
+        var open = await db.Alarms
             .SingleOrDefaultAsync(a => a.RuleId == hit.Rule.Id && a.DeviceId == hit.Device.Id && a.Open, ct);
         if (hit.Outcome == RuleOutcome.Cleared)
         {
@@ -51,7 +51,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, TimeProvider tim
     }
 
     Task<bool> OpenExistsAsync(RuleHit hit, CancellationToken ct) =>
-        db.Alarms.IgnoreQueryFilters().AsNoTracking().AnyAsync(a => a.RuleId == hit.Rule.Id && a.DeviceId == hit.Device.Id && a.Open, ct);
+        db.Alarms.AsNoTracking().AnyAsync(a => a.RuleId == hit.Rule.Id && a.DeviceId == hit.Device.Id && a.Open, ct);
 
     /// <summary>
     /// The SOS call from a resident's page: a critical alarm about them at their home. Pressing again while the call is open

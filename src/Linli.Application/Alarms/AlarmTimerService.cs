@@ -25,7 +25,7 @@ public sealed class AlarmTimerService(IServiceScopeFactory scopes, IDueTimerClai
 
     public override async Task<int> FireDueAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("fire due escalation timers of every community");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var now = time.GetUtcNow();
         int claimed;
@@ -35,7 +35,7 @@ public sealed class AlarmTimerService(IServiceScopeFactory scopes, IDueTimerClai
             claimed = timers.Count;
             if (claimed == 0) return 0;
             var ids = timers.Select(t => t.AlarmId).Distinct().ToList();
-            var alarms = await db.Alarms.IgnoreQueryFilters().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+            var alarms = await db.Alarms.Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {
                 if (!alarms.TryGetValue(timer.AlarmId, out var alarm)) continue;

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Linli.Domain.Alarms;
 using Linli.Application.Devices;
+using Linli.Application.Common;
 
 namespace Linli.Application.Alarms;
 
@@ -27,7 +28,7 @@ public sealed partial class AlarmWorker(IServiceScopeFactory scopes, ILogger<Ala
                 {
                     try
                     {
-                        using var scope = scopes.CreateScope();
+                        await using var scope = scopes.CreateSystemScope("turn rule hits of any device into alarms");
                         await scope.ServiceProvider.GetRequiredService<AlarmService>().ApplyAsync(hit, stoppingToken);
                         break;
                     }

@@ -50,19 +50,19 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
     /// <summary>One pass: raises alarms for homes gone quiet, clears those where life showed again. Returns (raised, cleared).</summary>
     public async Task<(int Raised, int Cleared)> RunAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("look for quiet homes of elderly people living alone everywhere");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var now = time.GetUtcNow();
         var since = now.AddHours(-options.Value.WelfareHours);
         var bornBy = time.Today().AddYears(-options.Value.WelfareMinAge);
 
-        var homes = await (from r in db.Residents.IgnoreQueryFilters().AsNoTracking()
+        var homes = await (from r in db.Residents.AsNoTracking()
                            where (r.Labels & ResidentLabels.LivingAlone) != 0 && r.RoomId != null && r.BirthDate <= bornBy
-                           join room in db.Rooms.IgnoreQueryFilters() on r.RoomId equals room.Id
-                           join b in db.Buildings.IgnoreQueryFilters() on room.BuildingId equals b.Id
+                           join room in db.Rooms on r.RoomId equals room.Id
+                           join b in db.Buildings on room.BuildingId equals b.Id
                            select new Home(r.Id, r.Name, room.Id, b.Id, room.UnitNo, room.Number, b.Name, b.PlanX + b.PlanWidth / 2, b.PlanY + b.PlanHeight / 2,
                                room.DistrictId, room.StreetId, room.CommunityId, room.GridId)).ToListAsync(ct);
-        var open = await db.Alarms.IgnoreQueryFilters()
+        var open = await db.Alarms
             .Where(a => a.Kind == AlarmKind.Welfare && a.RuleId == null && a.ResidentId != null && a.Open).ToListAsync(ct);
 
         // The devices that can vouch for a home: the meters and the door sensor in the room, whose readings only the household
@@ -70,14 +70,14 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
         // goings would hide a silent home. An SOS button's or a smoke detector's heartbeat is the device's life, not the person's.
         var roomIds = homes.Select(h => h.RoomId).Distinct().ToList();
         var openRooms = open.Where(a => a.RoomId != null).Select(a => a.RoomId!.Value).ToList();
-        var devices = await db.Devices.IgnoreQueryFilters().AsNoTracking()
+        var devices = await db.Devices.AsNoTracking()
             .Where(d => !d.Disabled && d.RoomId != null && (roomIds.Contains(d.RoomId.Value) || openRooms.Contains(d.RoomId.Value))
                 && (d.Type == DeviceType.WaterMeter || d.Type == DeviceType.ElectricityMeter || d.Type == DeviceType.DoorController))
             .Select(d => new { d.Id, d.RoomId, d.BuildingId, d.Unit, d.Type, d.CreatedAt }).ToListAsync(ct);
         if (devices.Count == 0 && open.Count == 0) return (0, 0);
         var deviceIds = devices.Select(d => d.Id).ToList();
         var earliest = open.Count == 0 ? since : open.Min(a => a.RaisedAt) < since ? open.Min(a => a.RaisedAt) : since;
-        var lastSeen = await db.Readings.IgnoreQueryFilters().AsNoTracking()
+        var lastSeen = await db.Readings.AsNoTracking()
             .Where(r => deviceIds.Contains(r.DeviceId) && r.At >= earliest)
             .GroupBy(r => r.DeviceId).Select(g => new { DeviceId = g.Key, Last = g.Max(r => r.At) }).ToDictionaryAsync(x => x.DeviceId, x => x.Last, ct);
 
@@ -94,7 +94,7 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             return (true, last, mine.Min(d => d.CreatedAt));
         }
 
-        var roomUnits = await db.Rooms.IgnoreQueryFilters().AsNoTracking().Where(r => openRooms.Contains(r.Id))
+        var roomUnits = await db.Rooms.AsNoTracking().Where(r => openRooms.Contains(r.Id))
             .Select(r => new { r.Id, r.BuildingId, r.UnitNo }).ToDictionaryAsync(r => r.Id, ct);
         var cleared = new List<Alarm>();
         foreach (var alarm in open)

@@ -18,7 +18,7 @@ public sealed partial class SlaTimerService(IServiceScopeFactory scopes, IDueTim
 
     public override async Task<int> FireDueAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("fire due SLA timers of every community");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var now = time.GetUtcNow();
         List<Case> escalated = [];
@@ -29,7 +29,7 @@ public sealed partial class SlaTimerService(IServiceScopeFactory scopes, IDueTim
             claimed = timers.Count;
             if (claimed == 0) return 0;
             var ids = timers.Select(t => t.CaseId).Distinct().ToList();
-            var cases = await db.Cases.IgnoreQueryFilters().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+            var cases = await db.Cases.Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
             var categories = await db.CaseCategories.AsNoTracking().ToDictionaryAsync(c => c.Id, ct);
             foreach (var timer in timers.OrderBy(t => t.DueAt))
             {

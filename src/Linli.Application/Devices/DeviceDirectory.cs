@@ -45,11 +45,11 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
 
     public async Task LoadAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var labels = await PlaceLabelsAsync(db, null, ct);
         var now = time.GetUtcNow();
-        await foreach (var d in db.Devices.IgnoreQueryFilters().AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var d in db.Devices.AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
             Put(d, labels.TryGetValue(d.Id, out var l) ? l : "", now);
         await ReloadRulesAsync(ct);
     }
@@ -57,9 +57,9 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
     /// <summary>Re-reads one device after an edit (or forgets it when it is gone).</summary>
     public async Task RefreshAsync(long id, CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var d = await db.Devices.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        var d = await db.Devices.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
         if (d is null)
         {
             if (_byId.TryRemove(id, out var gone)) _byCode.TryRemove(gone.Code, out _);
@@ -71,9 +71,9 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
 
     public async Task ReloadRulesAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var rules = await db.AlarmRules.IgnoreQueryFilters().AsNoTracking().Where(r => r.Enabled).ToListAsync(ct);
+        var rules = await db.AlarmRules.AsNoTracking().Where(r => r.Enabled).ToListAsync(ct);
         _rules = new RuleBook(rules.Select(r => new CompiledRule(r, r.Definition())).ToList());
     }
 
@@ -89,14 +89,14 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
     /// <summary>"3号楼2单元302", "3号楼1单元", "水泵房": how people name the place of a device.</summary>
     static async Task<Dictionary<long, string>> PlaceLabelsAsync(ILinliDb db, long? only, CancellationToken ct)
     {
-        var devices = db.Devices.IgnoreQueryFilters().AsNoTracking();
+        var devices = db.Devices.AsNoTracking();
         if (only is { } id) devices = devices.Where(d => d.Id == id);
         var rows = await (from d in devices
-                          join b in db.Buildings.IgnoreQueryFilters() on d.BuildingId equals b.Id into bs
+                          join b in db.Buildings on d.BuildingId equals b.Id into bs
                           from b in bs.DefaultIfEmpty()
-                          join r in db.Rooms.IgnoreQueryFilters() on d.RoomId equals r.Id into rs
+                          join r in db.Rooms on d.RoomId equals r.Id into rs
                           from r in rs.DefaultIfEmpty()
-                          join f in db.Facilities.IgnoreQueryFilters() on d.FacilityId equals f.Id into fs
+                          join f in db.Facilities on d.FacilityId equals f.Id into fs
                           from f in fs.DefaultIfEmpty()
                           select new { d.Id, d.Unit, Building = b == null ? null : b.Name, Room = r == null ? null : r.Number, Facility = f == null ? null : f.Name })
             .ToListAsync(ct);

@@ -69,12 +69,12 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
         }
         if (seen.Count + rejected.Count + wentOffline.Count + cameOnline.Count == 0) return;
 
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("record device health of every device");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var ids = seen.Concat(rejected).Concat(wentOffline).Concat(cameOnline).Select(d => d.Id).Distinct().ToList();
         foreach (var chunk in ids.Chunk(500))
         {
-            var devices = await db.Devices.IgnoreQueryFilters().Where(d => chunk.Contains(d.Id)).ToListAsync(ct);
+            var devices = await db.Devices.Where(d => chunk.Contains(d.Id)).ToListAsync(ct);
             foreach (var device in devices)
             {
                 var entry = directory.Find(device.Id);

@@ -64,7 +64,7 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
         await _running.WaitAsync(ct);
         try
         {
-            using var scope = scopes.CreateScope();
+            await using var scope = scopes.CreateSystemScope("roll up and expire telemetry of every device");
             var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
             var now = time.GetUtcNow();
             var rolled = await RollUpAsync(db, now, ct);
@@ -92,7 +92,7 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
         var until = HourOf(now);
         // Never recompute an hour whose raw rows retention may already have thinned.
         var oldest = HourOf(now.AddDays(-deviceOptions.Value.RawRetentionDays)).AddHours(1);
-        var lastRolled = await db.ReadingHours.IgnoreQueryFilters().MaxAsync(h => (DateTimeOffset?)h.Hour, ct);
+        var lastRolled = await db.ReadingHours.MaxAsync(h => (DateTimeOffset?)h.Hour, ct);
         DateTimeOffset from;
         if (lastRolled is { } last)
         {
@@ -100,7 +100,7 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
         }
         else
         {
-            var first = await db.Readings.IgnoreQueryFilters().Where(r => r.Id >= _fromId).MinAsync(r => (DateTimeOffset?)r.At, ct);
+            var first = await db.Readings.Where(r => r.Id >= _fromId).MinAsync(r => (DateTimeOffset?)r.At, ct);
             if (first is null) return 0;
             from = HourOf(first.Value);
         }
@@ -141,7 +141,7 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
         // Next time only rows that may fall in the next window (or arrived since) need scanning.
         var nextFrom = until.AddHours(1 - Math.Max(1, options.Value.RollupLookbackHours));
         var fromId = _fromId;
-        var lowest = await db.Readings.IgnoreQueryFilters().Where(r => r.Id >= fromId && r.At >= nextFrom).MinAsync(r => (long?)r.Id, ct);
+        var lowest = await db.Readings.Where(r => r.Id >= fromId && r.At >= nextFrom).MinAsync(r => (long?)r.Id, ct);
         if (lowest is { } id) _fromId = Math.Max(_fromId, id - IdMargin);
         return hours;
     }

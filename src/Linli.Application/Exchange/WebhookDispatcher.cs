@@ -62,11 +62,11 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttp
 
     async Task StartDueAsync(CancellationToken ct)
     {
-        using var scope = scopes.CreateScope();
+        await using var scope = scopes.CreateSystemScope("deliver webhooks of every district");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var now = time.GetUtcNow();
         var due = await (from d in db.WebhookDeliveries.AsNoTracking()
-                         join w in db.Webhooks.IgnoreQueryFilters() on d.WebhookId equals w.Id
+                         join w in db.Webhooks on d.WebhookId equals w.Id
                          where w.Active && d.DeliveredAt == null && d.Attempts < WebhookDelivery.MaxAttempts && d.NextAttemptAt <= now
                          select d.WebhookId).Distinct().ToListAsync(ct);
         foreach (var webhookId in due)
@@ -82,10 +82,10 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttp
     {
         try
         {
-            using var scope = scopes.CreateScope();
+            await using var scope = scopes.CreateSystemScope("deliver webhooks of every district");
             var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
             var protector = scope.ServiceProvider.GetRequiredService<IPersonalDataProtector>();
-            var hook = await db.Webhooks.IgnoreQueryFilters().SingleOrDefaultAsync(w => w.Id == webhookId, ct);
+            var hook = await db.Webhooks.SingleOrDefaultAsync(w => w.Id == webhookId, ct);
             if (hook is null || !hook.Active) return;
             var secret = protector.Unprotect(hook.SecretProtected);
             var client = http.CreateClient(ClientName);

@@ -159,16 +159,16 @@ public sealed class CaseSeeder(LinliDbContext db, TimeProvider time, ILogger<Cas
 
     async Task<IReadOnlyList<Area>> LoadAreasAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var communities = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Kind == NodeKind.Community).OrderBy(n => n.Id).ToListAsync(ct);
-        var grids = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Kind == NodeKind.Grid).OrderBy(n => n.Id).ToListAsync(ct);
+        var communities = await db.Nodes.AsNoTracking().Where(n => n.Kind == NodeKind.Community).OrderBy(n => n.Id).ToListAsync(ct);
+        var grids = await db.Nodes.AsNoTracking().Where(n => n.Kind == NodeKind.Grid).OrderBy(n => n.Id).ToListAsync(ct);
         var users = await db.Users.AsNoTracking().OrderBy(u => u.Id).ToListAsync(ct);
-        var buildings = await db.Buildings.IgnoreQueryFilters().AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
-        var facilities = await db.Facilities.IgnoreQueryFilters().AsNoTracking().Where(f => f.PlanX != null).OrderBy(f => f.Id).ToListAsync(ct);
-        var companies = await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(o => o.Kind == OrganizationKind.PropertyCompany)
+        var buildings = await db.Buildings.AsNoTracking().OrderBy(b => b.Id).ToListAsync(ct);
+        var facilities = await db.Facilities.AsNoTracking().Where(f => f.PlanX != null).OrderBy(f => f.Id).ToListAsync(ct);
+        var companies = await db.Organizations.AsNoTracking().Where(o => o.Kind == OrganizationKind.PropertyCompany)
             .OrderBy(o => o.Id).Select(o => new { o.Id, o.CommunityId }).ToListAsync(ct);
-        var rooms = await db.Rooms.IgnoreQueryFilters().AsNoTracking().ToDictionaryAsync(r => r.Id, ct);
+        var rooms = await db.Rooms.AsNoTracking().ToDictionaryAsync(r => r.Id, ct);
         var adults = DateOnly.FromDateTime(now.ToOffset(ChinaOffset).DateTime).AddYears(-20);
-        var residents = await db.Residents.IgnoreQueryFilters().AsNoTracking().Where(r => r.RoomId != null && r.BirthDate <= adults)
+        var residents = await db.Residents.AsNoTracking().Where(r => r.RoomId != null && r.BirthDate <= adults)
             .OrderBy(r => r.Id).Select(r => new { r.Id, r.Name, RoomId = r.RoomId!.Value, r.CommunityId }).ToListAsync(ct);
         var buildingById = buildings.ToDictionary(b => b.Id);
 

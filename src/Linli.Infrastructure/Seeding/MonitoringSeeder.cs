@@ -29,7 +29,7 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
     public async Task<IReadOnlyList<SeededDevice>> SeedAsync(CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        var nodes = await db.Nodes.IgnoreQueryFilters().AsNoTracking().OrderBy(n => n.Id).ToListAsync(ct);
+        var nodes = await db.Nodes.AsNoTracking().OrderBy(n => n.Id).ToListAsync(ct);
         var district = nodes.FirstOrDefault(n => n.Kind == NodeKind.District);
         if (district is null) return [];
         var seeded = new List<SeededDevice>();
@@ -59,8 +59,8 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
 
     async Task<List<(Device Device, string Secret)>> CommunityDevicesAsync(HierarchyNode community, List<HierarchyNode> grids, int no, DateTimeOffset now, CancellationToken ct)
     {
-        var buildings = await db.Buildings.IgnoreQueryFilters().AsNoTracking().Where(b => b.CommunityId == community.Id).OrderBy(b => b.Id).ToListAsync(ct);
-        var facilities = await db.Facilities.IgnoreQueryFilters().AsNoTracking()
+        var buildings = await db.Buildings.AsNoTracking().Where(b => b.CommunityId == community.Id).OrderBy(b => b.Id).ToListAsync(ct);
+        var facilities = await db.Facilities.AsNoTracking()
             .Where(f => f.CommunityId == community.Id && f.PlanX != null).OrderBy(f => f.Id).ToListAsync(ct);
         var grid = grids.OrderBy(g => g.Id).First();
         var list = new List<(Device, string)>();
@@ -109,9 +109,9 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
             Add($"ENV-{prefix}-{++envNo}", $"{f.Name}环境监测", DeviceType.EnvironmentSensor, DevicePlace.AtFacility(f, grid));
 
         var buildingById = buildings.ToDictionary(b => b.Id);
-        var rooms = await db.Rooms.IgnoreQueryFilters().AsNoTracking().Where(r => r.CommunityId == community.Id).OrderBy(r => r.Id).ToListAsync(ct);
+        var rooms = await db.Rooms.AsNoTracking().Where(r => r.CommunityId == community.Id).OrderBy(r => r.Id).ToListAsync(ct);
         var roomById = rooms.ToDictionary(r => r.Id);
-        var alone = await db.Residents.IgnoreQueryFilters().AsNoTracking()
+        var alone = await db.Residents.AsNoTracking()
             .Where(r => r.CommunityId == community.Id && r.RoomId != null && (r.Labels & ResidentLabels.LivingAlone) != 0)
             .OrderBy(r => r.Id).Select(r => new { r.RoomId, r.BirthDate }).ToListAsync(ct);
         var elderly = alone.Where(r => Ages.On(r.BirthDate, DateOnly.FromDateTime(now.UtcDateTime)) >= 60)

@@ -45,7 +45,7 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
     static readonly string[] BirthRegions = ["330199", "330106", "330102", "110101", "310104", "320102", "340104", "410105", "510104", "430102", "360102", "420106", "330302", "330602"];
     static readonly string[] PhonePrefixes = ["130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159", "170", "177", "180", "181", "182", "185", "186", "187", "188", "189", "198", "199"];
 
-    public async Task<bool> IsSeededAsync(CancellationToken ct = default) => await db.Nodes.IgnoreQueryFilters().AnyAsync(ct);
+    public async Task<bool> IsSeededAsync(CancellationToken ct = default) => await db.Nodes.AnyAsync(ct);
 
     public async Task<IReadOnlyList<DemoSignIn>> SeedAsync(SeedProfile profile, CancellationToken ct = default)
     {
@@ -137,7 +137,7 @@ public sealed class RegistrySeeder(LinliDbContext db, IPersonalDataProtector pro
         var c1 = communities[0];
         var c2 = communities.Count > 1 ? communities[1] : communities[0];
         var (index1, index2) = (firstResidents[0].Resident.IdNumberIndex, firstResidents[^1].Resident.IdNumberIndex);
-        var residentIds = await db.Residents.IgnoreQueryFilters()
+        var residentIds = await db.Residents
             .Where(r => r.IdNumberIndex == index1 || r.IdNumberIndex == index2)
             .Select(r => new { r.Id, r.IdNumberIndex }).ToListAsync(ct);
         int IdOf(Resident r) => residentIds.Single(x => x.IdNumberIndex == r.IdNumberIndex).Id;

@@ -12,7 +12,7 @@ public static partial class HostSetup
     public static async Task PrepareDatabaseAsync(this WebApplication app, string? seedOverride)
     {
         ArgumentNullException.ThrowIfNull(app);
-        using var scope = app.Services.CreateScope();
+        await using var scope = app.Services.GetRequiredService<IServiceScopeFactory>().CreateSystemScope("migrate and seed the database at start-up");
         await scope.ServiceProvider.GetRequiredService<MigrationRunner>().ApplyAsync();
         await CaseCategoryDefaults.EnsureAsync(scope.ServiceProvider.GetRequiredService<ILinliDb>());
         var seedName = seedOverride ?? app.Configuration["Linli:Seed"];
