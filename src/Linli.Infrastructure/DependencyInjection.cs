@@ -37,6 +37,9 @@ public static class DependencyInjection
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton<IOutboxStore, OutboxStore>();
         services.AddSingleton<OutboxInterceptor>();
+        services.AddSingleton<NewCaseWriter>();
+        services.AddSingleton<Application.Cases.INewCaseWriter>(sp => sp.GetRequiredService<NewCaseWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<NewCaseWriter>());
         services.AddDbContext<LinliDbContext>((sp, db) =>
         {
             var outbox = sp.GetRequiredService<OutboxInterceptor>();

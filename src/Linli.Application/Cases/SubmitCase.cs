@@ -29,7 +29,7 @@ public sealed class CaseOptions
 /// the same problem so the reporter can join one instead of filing it twice.
 /// </summary>
 public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseLookups lookups)
+    Microsoft.Extensions.Options.IOptions<CaseOptions> options, CaseLookups lookups, INewCaseWriter writer)
 {
     readonly CaseOptions _options = options.Value;
 
@@ -53,7 +53,8 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         // Account names may be longer than the case keeps; the account id still says exactly who it was.
         var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
         var reporter = new CaseReporter(user.Id, home, name);
-        return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
+        // Alone, a report takes the lean path; inside a caller's transaction (a report with its photos) it joins that one.
+        return await CreateAsync(category, kind, source, r, place, reporter, null, ct, lean: db.Database.CurrentTransaction is null);
     }
 
     /// <summary>A report from outside (Open311 and other API clients) at an already resolved place.</summary>
@@ -72,13 +73,22 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     }
 
     async Task<Submitted> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
-        CaseReporter reporter, string? client, CancellationToken ct)
+        CaseReporter reporter, string? client, CancellationToken ct, bool lean = false)
     {
         var (level, organization) = await RouteAsync(category, place, ct);
         var now = time.GetUtcNow();
         var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organization?.Id, now, client);
-        db.Cases.Add(c);
-        await db.SaveChangesAsync(ct);
+        if (lean)
+        {
+            // The hot path (residents and grid workers reporting): group-committed, nothing read back.
+            await writer.WriteAsync(c, ct);
+        }
+        else
+        {
+            // Platform and outside reports take part in their caller's transaction (an alarm's case is linked in the same one).
+            db.Cases.Add(c);
+            await db.SaveChangesAsync(ct);
+        }
         return new Submitted(c, category.Name, organization?.Name);
     }
 
