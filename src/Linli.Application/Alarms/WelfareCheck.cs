@@ -24,25 +24,18 @@ public sealed class WelfareOptions
 /// judged: silence there says nothing.
 /// </summary>
 public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvider time, IOptions<WelfareOptions> options, ILogger<WelfareCheck> logger)
-    : BackgroundService
+    : PeriodicJob(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.WelfareCheckSeconds));
+
+    protected override async Task<bool> PassAsync(CancellationToken ct)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.WelfareCheckSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-            try { await Task.Delay(interval, time, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
+        await RunAsync(ct);
+        return false;
     }
+
+    /// <summary>"Quiet for 24 hours" is measured on the platform's clock, so the wait is too.</summary>
+    protected override Task WaitAsync(TimeSpan interval, CancellationToken ct) => Task.Delay(interval, time, ct);
 
     sealed record Home(int ResidentId, string Name, int RoomId, int BuildingId, int UnitNo, string RoomNumber, string BuildingName, int PlanX, int PlanY,
         int DistrictId, int StreetId, int CommunityId, int GridId);
@@ -132,8 +125,6 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
         return (raised.Count, cleared.Count);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The welfare check failed; it runs again at the next interval.")]
-    static partial void LogFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Welfare check: {Count} homes gone quiet.")]
     static partial void LogRaised(ILogger logger, int count);

@@ -13,18 +13,14 @@ namespace Linli.Application.Devices;
 /// device health (online/offline) is worked out, and last-seen times and refusal counts are saved in bulk.
 /// </summary>
 public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, AlarmWorker alarms, OpsFeed feed,
-    TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : BackgroundService
+    TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TickSeconds));
+
+    protected override async Task<bool> PassAsync(CancellationToken ct)
     {
-        var interval = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TickSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await TickAsync(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException) { LogFailed(logger, e); }
-            try { await Task.Delay(interval, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
+        await TickAsync(ct);
+        return false;
     }
 
     public async Task TickAsync(CancellationToken ct)
@@ -91,6 +87,4 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
         foreach (var d in cameOnline) await feed.DeviceChangedAsync(d, ct);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The device tick failed; it runs again at the next interval.")]
-    static partial void LogFailed(ILogger logger, Exception e);
 }

@@ -28,7 +28,7 @@ public sealed record RetentionRun(int HourRowsWritten, long RawDeleted, long Hou
 /// run repeated after a crash or on a second node gives the same numbers.
 /// </summary>
 public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, TimeProvider time, IOptions<DeviceOptions> deviceOptions,
-    IOptions<TelemetryRetentionOptions> options, ILogger<TelemetryRetention> logger) : BackgroundService
+    IOptions<TelemetryRetentionOptions> options, ILogger<TelemetryRetention> logger) : PeriodicJob(logger)
 {
     const long TicksPerHour = TimeSpan.TicksPerHour;
     /// <summary>Hours per roll-up statement: each statement is one short write.</summary>
@@ -44,19 +44,12 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
 
     public static DateTimeOffset HourOf(DateTimeOffset t) => new(t.UtcTicks - t.UtcTicks % TicksPerHour, TimeSpan.Zero);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromMinutes(Math.Max(0.001, options.Value.RetentionMinutes));
+
+    protected override async Task<bool> PassAsync(CancellationToken ct)
     {
-        var interval = TimeSpan.FromMinutes(Math.Max(0.001, options.Value.RetentionMinutes));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { await RunOnceAsync(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-            try { await Task.Delay(interval, stoppingToken); }
-            catch (OperationCanceledException) { return; }
-        }
+        await RunOnceAsync(ct);
+        return false;
     }
 
     public async Task<RetentionRun> RunOnceAsync(CancellationToken ct)
@@ -179,6 +172,4 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
         cmd.Parameters.Add(p);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Rolling up or deleting old telemetry failed; the next run tries again.")]
-    static partial void LogFailed(ILogger logger, Exception e);
 }

@@ -24,7 +24,7 @@ public sealed class WebhookOptions
 /// behind it only until its next attempt is due.
 /// </summary>
 public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttpClientFactory http, WebhookSignal signal, TimeProvider time,
-    IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IOptions<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : PeriodicJob(logger)
 {
     public const string ClientName = "webhooks";
     public const string SignatureHeader = "X-Linli-Signature";
@@ -41,24 +41,18 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttp
         return "sha256=" + Convert.ToHexStringLower(mac);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollSeconds));
+
+    protected override async Task<bool> PassAsync(CancellationToken ct)
     {
-        var poll = TimeSpan.FromSeconds(Math.Max(0.05, options.Value.PollSeconds));
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await StartDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogScanFailed(logger, e);
-            }
-            try { await signal.WaitAsync(poll, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-        }
-        await Task.WhenAll(_busy.Values);
+        await StartDueAsync(ct);
+        return false;
     }
+
+    /// <summary>New deliveries wake the dispatcher at once instead of waiting for the next poll.</summary>
+    protected override Task WaitAsync(TimeSpan interval, CancellationToken ct) => signal.WaitAsync(interval, ct);
+
+    protected override Task OnStoppedAsync() => Task.WhenAll(_busy.Values);
 
     async Task StartDueAsync(CancellationToken ct)
     {
@@ -146,8 +140,6 @@ public sealed partial class WebhookDispatcher(IServiceScopeFactory scopes, IHttp
         return false;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Looking for due webhook deliveries failed.")]
-    static partial void LogScanFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Delivering webhook {WebhookId} failed.")]
     static partial void LogWebhookFailed(ILogger logger, int webhookId, Exception e);
