@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace Linli.Web.Tests;
 
 /// <summary>
-/// ADR 0008 promises that a change and its consequences are committed together: a crash after the commit delays a
+/// ADR 0010 promises that a change and its consequences are committed together: a crash after the commit delays a
 /// delivery, never loses it. Here the server is a real process that dies (FailFast) right after committing an SOS alarm
 /// and its outbox rows, before delivering anything; the restarted server delivers what the first one owed.
 /// </summary>
