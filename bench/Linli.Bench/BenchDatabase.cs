@@ -25,7 +25,12 @@ public sealed class BenchDatabase
     /// <summary>A fixed personal-data key, so blind indexes and encrypted values stay readable across runs.</summary>
     public const string PrivacyKey = "bGlubGktYmVuY2gta2V5LTMyLWJ5dGVzLWxvbmctMDA=";
 
-    public const string PostgresDatabase = "linli_bench";
+    /// <summary>
+    /// <c>linli_bench</c>, or <c>LINLI_BENCH_DATABASE</c>: two builds whose migrations differ (a before/after comparison)
+    /// each keep their own seeded copy instead of reseeding the shared one at every switch.
+    /// </summary>
+    public static readonly string PostgresDatabase = Environment.GetEnvironmentVariable("LINLI_BENCH_DATABASE") is { Length: > 0 } name
+        && name.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '_') ? name : "linli_bench";
 
     BenchDatabase(DatabaseProvider provider, string connectionString, string dataDirectory)
     {
