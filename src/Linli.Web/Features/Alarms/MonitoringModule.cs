@@ -24,6 +24,8 @@ public static class MonitoringModule
         services.AddSingleton<OpsFeed>();
         services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
+        services.AddScoped<AlarmRuleCommands>();
+        services.AddScoped<DeviceCommands>();
         services.AddTelemetry(configuration);
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();

@@ -14,6 +14,7 @@ public static class NoticesApi
         services.AddScoped<NoticeQueries>();
         services.AddScoped<NoticeCommands>();
         services.AddScoped<NoticeReceipts>();
+        services.AddScoped<NoticeOpener>();
         return services;
     }
 
@@ -46,18 +47,7 @@ public static class NoticesApi
     static async Task<Ok<Page<NoticeSummaryDto>>> ForMe(NoticeQueries q, bool? urgent, bool? unread, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await q.ForMeAsync(new NoticeListFilter(urgent ?? false, unread ?? false), PageRequest.From(page, pageSize), ct));
 
-    static async Task<Ok<NoticeDto>> Get(int id, NoticeQueries q, NoticeCommands commands, CancellationToken ct) =>
-        TypedResults.Ok(await OpenAsync(id, q, commands, ct));
-
-    /// <summary>Opens a notice the way a reader does: recording the read receipt if it was sent to them.</summary>
-    public static async Task<NoticeDto> OpenAsync(int id, NoticeQueries q, NoticeCommands commands, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(q);
-        ArgumentNullException.ThrowIfNull(commands);
-        var (notice, forMe, canManage, canFollowUp) = await q.AccessAsync(id, ct);
-        if (forMe) await commands.RecordReadAsync(notice, ct);
-        return await q.NoticeAsync(notice, canManage, canFollowUp, ct);
-    }
+    static async Task<Ok<NoticeDto>> Get(int id, NoticeOpener opener, CancellationToken ct) => TypedResults.Ok(await opener.OpenAsync(id, ct));
 
     static async Task<Ok<Page<ManagedNoticeDto>>> Managed(NoticeQueries q, NoticeStatus? status, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await q.InMyAreaAsync(status, PageRequest.From(page, pageSize), ct));
