@@ -4,6 +4,7 @@ using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -52,25 +53,30 @@ public static class CaseStaffPages
         // A form with no fields but its token (accept, grab) binds to no object at all.
         form ??= new ActionForm();
         var note = string.IsNullOrWhiteSpace(form.Note) ? null : form.Note;
-        CaseFlash flash;
+        FormError? error;
         try
         {
-            var files = http.Request.HasFormContentType ? http.Request.Form.Files.GetFiles("photos").Where(f => f.Length > 0).ToList() : [];
-            if (chosen is CaseAction.Handle or CaseAction.AddPhoto) await CheckPhotosAsync(files, required: chosen == CaseAction.AddPhoto, ct);
-            if (chosen != CaseAction.AddPhoto)
-                await actions.ActAsync(id, chosen, new CaseActionRequest(note, Assignee(form.AssigneeUserId, chosen), Level(form.Level, chosen)), ct);
-            // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
-            foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
-            flash = new CaseFlash(id, action, Done: true);
+            error = await FormAction.TryAsync(async () =>
+            {
+                var files = http.Request.HasFormContentType ? http.Request.Form.Files.GetFiles("photos").Where(f => f.Length > 0).ToList() : [];
+                if (chosen is CaseAction.Handle or CaseAction.AddPhoto) await CheckPhotosAsync(files, required: chosen == CaseAction.AddPhoto, ct);
+                if (chosen != CaseAction.AddPhoto)
+                    await actions.ActAsync(id, chosen, new CaseActionRequest(note, Assignee(form.AssigneeUserId, chosen), Level(form.Level, chosen)), ct);
+                // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
+                foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
+            });
         }
-        catch (Exception e) when (e is ConflictException or DbUpdateConcurrencyException)
+        catch (DbUpdateConcurrencyException)
         {
-            flash = new CaseFlash(id, action, Conflict: true, Note: Kept(note));
+            // Someone changed the case at the same moment: told like a state conflict, the page shows it as it is now.
+            error = new FormError("version", "", Conflict: true, Forbidden: false);
         }
-        catch (DomainException e) when (e is not NotFoundException)
+        var flash = error switch
         {
-            flash = new CaseFlash(id, action, Field: e.Field ?? "request", Message: e.Message, Note: Kept(note));
-        }
+            null => new CaseFlash(id, action, Done: true),
+            { Conflict: true } => new CaseFlash(id, action, Conflict: true, Note: Kept(note)),
+            _ => new CaseFlash(id, action, Field: error.Field ?? "request", Message: error.Message, Note: Kept(note)),
+        };
         WriteFlash(http, flash);
         return TypedResults.LocalRedirect(flash.Done || flash.Conflict ? $"/cases/{id}" : $"/cases/{id}#action-{action}");
     }

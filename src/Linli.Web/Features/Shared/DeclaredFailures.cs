@@ -13,7 +13,7 @@ public static class DeclaredFailures
     /// IdentityModule), 403 when the caller lacks the permission (no body) or a rule of the scope refuses (ProblemDetails).
     /// </summary>
     public static TBuilder ProducesAuthFailures<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized),
+        builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status401Unauthorized, typeof(void)),
             new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(ProblemDetails), ["application/problem+json"]));
 
     /// <summary>A route whose input a rule can refuse: 400 naming the field (a bad query value included).</summary>
@@ -31,4 +31,8 @@ public static class DeclaredFailures
     /// <summary>A route behind a limit: 429 naming what ran out.</summary>
     public static TBuilder ProducesLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(HttpValidationProblemDetails), ["application/problem+json"]));
+
+    /// <summary>Failures answered in a protocol's own error format rather than ProblemDetails (Open311's error list).</summary>
+    public static TBuilder ProducesStatus<TBuilder>(this TBuilder builder, params int[] statusCodes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata([.. statusCodes.Select(code => new ProducesResponseTypeMetadata(code, typeof(void)))]);
 }
