@@ -15,10 +15,9 @@ public static class AlarmCasesApi
         return app;
     }
 
-    static async Task<Created<AlarmDetailDto>> OpenCase(long id, AlarmCases cases, ILinliDb db, CancellationToken ct)
+    static async Task<Created<AlarmDetailDto>> OpenCase(long id, AlarmCases cases, AlarmQueries alarms, CancellationToken ct)
     {
         var alarm = await cases.OpenByUserAsync(id, ct);
-        db.ChangeTracker.Clear();
-        return TypedResults.Created($"/api/v1/cases/{alarm.CaseId}", await AlarmDetails.DetailAsync(db, id, ct));
+        return TypedResults.Created($"/api/v1/cases/{alarm.CaseId}", await alarms.DetailAfterChangeAsync(id, ct));
     }
 }

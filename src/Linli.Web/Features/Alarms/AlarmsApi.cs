@@ -4,7 +4,6 @@ using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using static Linli.Application.Alarms.AlarmDtos;
 
 namespace Linli.Web.Features.Alarms;
@@ -27,7 +26,7 @@ public static class AlarmsApi
         foreach (var action in Enum.GetValues<AlarmAction>())
         {
             alarms.MapPost($"/{{id:long}}/{action.ToString().ToLowerInvariant()}",
-                    (long id, AlarmActionRequest? request, AlarmService service, ILinliDb db, CancellationToken ct) => Act(id, action, request, service, db, ct))
+                    (long id, AlarmActionRequest? request, AlarmService service, AlarmQueries alarms, CancellationToken ct) => Act(id, action, request, service, alarms, ct))
                 .WithName($"{action}Alarm").WithSummary(action switch
                 {
                     AlarmAction.Acknowledge => "Someone is on it: stops the escalation.",
@@ -56,32 +55,17 @@ public static class AlarmsApi
         return TypedResults.Created($"/api/v1/alarms/{alarm.Id}", ToDto(alarm, null));
     }
 
-    static async Task<Ok<Page<AlarmDto>>> List(ILinliDb db, AlarmStatus? status, bool? open, AlarmSeverity? severity, AlarmKind? kind,
-        int? communityId, long? deviceId, int? page, int? pageSize, CancellationToken ct)
-    {
-        var paging = PageRequest.From(page, pageSize);
-        var q = db.Alarms.AsNoTracking();
-        if (status is { } s) q = q.Where(a => a.Status == s);
-        if (open is { } o) q = o ? q.Where(a => a.Status != AlarmStatus.Closed) : q.Where(a => a.Status == AlarmStatus.Closed);
-        if (severity is { } sev) q = q.Where(a => a.Severity == sev);
-        if (kind is { } k) q = q.Where(a => a.Kind == k);
-        if (communityId is { } c) q = q.Where(a => a.CommunityId == c);
-        if (deviceId is { } d) q = q.Where(a => a.DeviceId == d);
-        var total = await q.CountAsync(ct);
-        var items = await q.OrderBy(a => a.Status == AlarmStatus.Closed).ThenBy(a => a.AcknowledgedAt != null)
-            .ThenByDescending(a => a.Severity == AlarmSeverity.Critical).ThenByDescending(a => a.Severity == AlarmSeverity.Major)
-            .ThenByDescending(a => a.LastRaisedAt).Skip(paging.Offset).Take(paging.PageSize).ToListAsync(ct);
-        var timers = await AlarmDetails.NextTimersAsync(db, items.Select(a => a.Id).ToList(), ct);
-        return TypedResults.Ok(new Page<AlarmDto>(items.Select(a => ToDto(a, timers)).ToList(), paging.Page, paging.PageSize, total));
-    }
+    static async Task<Ok<Page<AlarmDto>>> List(AlarmQueries alarms, AlarmStatus? status, bool? open, AlarmSeverity? severity, AlarmKind? kind,
+        int? communityId, long? deviceId, int? page, int? pageSize, CancellationToken ct) =>
+        TypedResults.Ok(await alarms.ListAsync(new AlarmFilter(status, open, severity, kind, communityId, deviceId), PageRequest.From(page, pageSize), ct));
 
-    static async Task<Ok<AlarmDetailDto>> Detail(long id, ILinliDb db, CancellationToken ct) => TypedResults.Ok(await AlarmDetails.DetailAsync(db, id, ct));
+    static async Task<Ok<AlarmDetailDto>> Detail(long id, AlarmQueries alarms, CancellationToken ct) => TypedResults.Ok(await alarms.DetailAsync(id, ct));
 
-    static async Task<Ok<AlarmDetailDto>> Act(long id, AlarmAction action, AlarmActionRequest? request, AlarmService service, ILinliDb db, CancellationToken ct)
+    static async Task<Ok<AlarmDetailDto>> Act(long id, AlarmAction action, AlarmActionRequest? request, AlarmService service, AlarmQueries alarms,
+        CancellationToken ct)
     {
         await service.ActAsync(id, action, request ?? new AlarmActionRequest(), ct);
-        db.ChangeTracker.Clear();
-        return TypedResults.Ok(await AlarmDetails.DetailAsync(db, id, ct));
+        return TypedResults.Ok(await alarms.DetailAfterChangeAsync(id, ct));
     }
 
     static async Task<Ok<IReadOnlyList<AlarmRuleDto>>> Rules(AlarmRuleCommands rules, CancellationToken ct) => TypedResults.Ok(await rules.ListAsync(ct));

@@ -25,6 +25,7 @@ public static class MonitoringModule
         services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
         services.AddScoped<AlarmRuleCommands>();
+        services.AddScoped<AlarmQueries>();
         services.AddScoped<DeviceCommands>();
         services.AddTelemetry(configuration);
         services.AddSignalR();
