@@ -53,10 +53,10 @@ public static class CaseStaffPages
         // A form with no fields but its token (accept, grab) binds to no object at all.
         form ??= new ActionForm();
         var note = string.IsNullOrWhiteSpace(form.Note) ? null : form.Note;
-        FormError? error;
+        CaseFlash flash;
         try
         {
-            error = await FormAction.TryAsync(async () =>
+            var error = await FormAction.TryAsync(async () =>
             {
                 var files = http.Request.HasFormContentType ? http.Request.Form.Files.GetFiles("photos").Where(f => f.Length > 0).ToList() : [];
                 if (chosen is CaseAction.Handle or CaseAction.AddPhoto) await CheckPhotosAsync(files, required: chosen == CaseAction.AddPhoto, ct);
@@ -65,18 +65,18 @@ public static class CaseStaffPages
                 // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
                 foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
             });
+            flash = error switch
+            {
+                null => new CaseFlash(id, action, Done: true),
+                { Conflict: true } => new CaseFlash(id, action, Conflict: true, Note: Kept(note)),
+                _ => new CaseFlash(id, action, Field: error.Field ?? "request", Message: error.Message, Note: Kept(note)),
+            };
         }
         catch (DbUpdateConcurrencyException)
         {
             // Someone changed the case at the same moment: told like a state conflict, the page shows it as it is now.
-            error = new FormError("version", "", Conflict: true, Forbidden: false);
+            flash = new CaseFlash(id, action, Conflict: true, Note: Kept(note));
         }
-        var flash = error switch
-        {
-            null => new CaseFlash(id, action, Done: true),
-            { Conflict: true } => new CaseFlash(id, action, Conflict: true, Note: Kept(note)),
-            _ => new CaseFlash(id, action, Field: error.Field ?? "request", Message: error.Message, Note: Kept(note)),
-        };
         WriteFlash(http, flash);
         return TypedResults.LocalRedirect(flash.Done || flash.Conflict ? $"/cases/{id}" : $"/cases/{id}#action-{action}");
     }
