@@ -111,11 +111,11 @@ public sealed class MonitoringFlowTests
 
         // Refusals are counted against the device (saved by the health tick), for the people who look after it.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        Linli.Web.Features.Devices.DeviceDto seen;
+        DeviceDto seen;
         do
         {
             await Task.Delay(100);
-            seen = await admin.GetOkAsync<Linli.Web.Features.Devices.DeviceDto>($"/api/v1/devices/{meter.Device.Id}");
+            seen = await admin.GetOkAsync<DeviceDto>($"/api/v1/devices/{meter.Device.Id}");
         }
         while (seen.RejectedMessages < 5 && DateTime.UtcNow < deadline);
         Assert.Equal(5, seen.RejectedMessages);

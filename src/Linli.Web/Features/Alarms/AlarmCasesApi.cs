@@ -1,5 +1,6 @@
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Linli.Web.Features.Alarms;
@@ -10,14 +11,13 @@ public static class AlarmCasesApi
     {
         app.MapPost("/api/v1/alarms/{id:long}/open-case", OpenCase).WithTags("Alarms").WithName("OpenCaseForAlarm")
             .WithSummary("Opens a device-alarm case for the responsible team at the alarm's building or facility and links it to the alarm.")
-            .RequireAuthorization(IdentityModule.Policy(Permission.HandleAlarms));
+            .RequireAuthorization(IdentityModule.Policy(Permission.HandleAlarms)).ProducesAuthFailures().ProducesNotFound().ProducesConflict();
         return app;
     }
 
-    static async Task<Created<AlarmDetailDto>> OpenCase(long id, AlarmCases cases, ILinliDb db, CancellationToken ct)
+    static async Task<Created<AlarmDetailDto>> OpenCase(long id, AlarmCases cases, AlarmQueries alarms, CancellationToken ct)
     {
         var alarm = await cases.OpenByUserAsync(id, ct);
-        db.ChangeTracker.Clear();
-        return TypedResults.Created($"/api/v1/cases/{alarm.CaseId}", await AlarmDetails.DetailAsync(db, id, ct));
+        return TypedResults.Created($"/api/v1/cases/{alarm.CaseId}", await alarms.DetailAfterChangeAsync(id, ct));
     }
 }

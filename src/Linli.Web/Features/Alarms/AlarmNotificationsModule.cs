@@ -21,6 +21,7 @@ public static class AlarmNotificationsModule
         services.AddScoped<AlarmCallList>();
         services.AddScoped<AlarmCases>();
         services.AddScoped<NotificationPreferences>();
+        services.AddScoped<WebhookCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<WelfareCheck>());
         return services;

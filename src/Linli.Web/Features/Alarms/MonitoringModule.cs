@@ -26,6 +26,9 @@ public static class MonitoringModule
         services.AddScoped<IDomainEventHandler<Linli.Domain.Alarms.AlarmChanged>, AlarmLivePush>();
         services.AddAlarmNotifications(configuration);
         services.AddScoped<AlarmService>();
+        services.AddScoped<AlarmRuleCommands>();
+        services.AddScoped<AlarmQueries>();
+        services.AddScoped<DeviceCommands>();
         services.AddTelemetry(configuration);
         services.AddSignalR();
         services.AddHostedService<DirectoryLoader>();

@@ -2,6 +2,7 @@ using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -62,18 +63,10 @@ public static class OpsPages
         }
         if (problem is null)
         {
-            try
-            {
-                await service.ActAsync(id, chosen, new AlarmActionRequest(form.Note, assignee), ct);
-            }
-            catch (ConflictException)
-            {
-                // Already done by someone else: the page shows the current state.
-            }
-            catch (DomainException e) when (e is not NotFoundException and not ForbiddenException)
-            {
-                problem = e.Field ?? "request";
-            }
+            // Forbidden goes to the error page; a conflict means someone else did it already, and the page shows the current state.
+            var error = await FormAction.TryAsync(() => service.ActAsync(id, chosen, new AlarmActionRequest(form.Note, assignee), ct),
+                refusal: e => e is not ForbiddenException);
+            if (error is { Conflict: false }) problem = error.Field ?? "request";
         }
         return TypedResults.LocalRedirect(problem is null ? back : With(back, "problem", problem));
     }
@@ -81,15 +74,15 @@ public static class OpsPages
     /// <summary>The SOS button's form. The page then shows the call and, live, who has taken it.</summary>
     static async Task<RedirectHttpResult> CallForHelp([FromForm] SosForm? form, AlarmService service, CancellationToken ct)
     {
-        try
+        long alarmId = 0;
+        var error = await FormAction.TryAsync(async () => alarmId = (await service.CallForHelpAsync(form?.Note, ct)).Id,
+            refusal: e => e is ForbiddenException || e.Field == "note");
+        return TypedResults.LocalRedirect(error switch
         {
-            var alarm = await service.CallForHelpAsync(form?.Note, ct);
-            return TypedResults.LocalRedirect($"/sos?alarm={alarm.Id}");
-        }
-        catch (DomainException e) when (e is ForbiddenException || e.Field == "note")
-        {
-            return TypedResults.LocalRedirect(e is ForbiddenException ? "/sos?problem=home" : "/sos?problem=note");
-        }
+            null => $"/sos?alarm={alarmId}",
+            { Forbidden: true } => "/sos?problem=home",
+            _ => "/sos?problem=note",
+        });
     }
 
     static bool IsLocal(string? url) => !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));

@@ -1,99 +1,38 @@
-using System.Security.Cryptography;
-using Linli.Domain.Alarms;
-using Linli.Domain.Common;
 using Linli.Domain.Identity;
-using Linli.Domain.Registry;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Web.Features.Alarms;
-
-public sealed record WebhookDto(int Id, string Name, string Url, AlarmSeverity MinSeverity, bool Active, int DistrictId, int StreetId, int CommunityId,
-    DateTimeOffset CreatedAt, DateTimeOffset? LastDeliveredAt, int ConsecutiveFailures, string? LastError);
-
-/// <summary>The answer to creating a webhook: the only time the signing secret is shown.</summary>
-public sealed record WebhookCreatedDto(WebhookDto Webhook, string Secret);
-
-/// <summary>A webhook kept at the caller's node, or at a community inside it.</summary>
-public sealed record WebhookRequest(string? Name, string? Url, AlarmSeverity? MinSeverity, int? CommunityId);
-
-public sealed record WebhookDeliveryDto(long Id, string EventType, DateTimeOffset CreatedAt, int Attempts, DateTimeOffset NextAttemptAt,
-    DateTimeOffset? DeliveredAt, int? LastStatus, string? LastError, bool GaveUp);
 
 /// <summary>Signed webhooks for alarms under /api/v1/webhooks.</summary>
 public static class WebhooksApi
 {
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/api/v1/webhooks").WithTags("Alarms").RequireAuthorization(IdentityModule.Policy(Permission.ManageAlarmRules));
+        var hooks = app.MapGroup("/api/v1/webhooks").WithTags("Alarms").RequireAuthorization(IdentityModule.Policy(Permission.ManageAlarmRules))
+            .ProducesAuthFailures();
         hooks.MapGet("/", List).WithName("ListWebhooks").WithSummary("Webhooks kept in the caller's area (never their secrets).");
         hooks.MapPost("/", Create).WithName("CreateWebhook")
-            .WithSummary("Adds a webhook for alarms at or above minSeverity in the node; the signing secret is returned this once.");
-        hooks.MapPost("/{id:int}/deactivate", Deactivate).WithName("DeactivateWebhook").WithSummary("Stops deliveries to the webhook.");
-        hooks.MapGet("/{id:int}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("The latest deliveries and their attempts.");
+            .WithSummary("Adds a webhook for alarms at or above minSeverity in the node; the signing secret is returned this once.")
+            .ProducesInputFailure();
+        hooks.MapPost("/{id:int}/deactivate", Deactivate).WithName("DeactivateWebhook").WithSummary("Stops deliveries to the webhook.")
+            .ProducesNotFound();
+        hooks.MapGet("/{id:int}/deliveries", Deliveries).WithName("ListWebhookDeliveries").WithSummary("The latest deliveries and their attempts.")
+            .ProducesNotFound();
         return app;
     }
 
-    static async Task<Ok<IReadOnlyList<WebhookDto>>> List(ILinliDb db, CancellationToken ct)
+    static async Task<Ok<IReadOnlyList<WebhookDto>>> List(WebhookCommands hooks, CancellationToken ct) => TypedResults.Ok(await hooks.ListAsync(ct));
+
+    static async Task<Created<WebhookCreatedDto>> Create(WebhookRequest request, WebhookCommands hooks, CancellationToken ct)
     {
-        var hooks = await db.Webhooks.AsNoTracking().OrderBy(w => w.CommunityId).ThenBy(w => w.Name).ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<WebhookDto>>(hooks.Select(ToDto).ToList());
+        var created = await hooks.CreateAsync(request, ct);
+        return TypedResults.Created($"/api/v1/webhooks/{created.Webhook.Id}", created);
     }
 
-    static async Task<Created<WebhookCreatedDto>> Create(WebhookRequest request, ILinliDb db, CurrentUser user, IPersonalDataProtector protector,
-        TimeProvider time, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var node = await NodeAsync(db, user, request.CommunityId, ct);
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var hook = new Webhook(node.DistrictId, node.StreetId, node.CommunityId, request.Name ?? "", request.Url ?? "",
-            request.MinSeverity ?? throw new DomainException("Choose the lowest severity to send.", "minSeverity"), secret, protector, time.GetUtcNow());
-        db.Webhooks.Add(hook);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreatedDto(ToDto(hook), secret));
-    }
+    static async Task<Ok<WebhookDto>> Deactivate(int id, WebhookCommands hooks, CancellationToken ct) => TypedResults.Ok(await hooks.DeactivateAsync(id, ct));
 
-    static async Task<Ok<WebhookDto>> Deactivate(int id, ILinliDb db, CurrentUser user, CancellationToken ct)
-    {
-        var hook = await db.Webhooks.SingleOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Webhook");
-        if (!Owns(user.Scope, hook)) throw new ForbiddenException("This webhook is kept by a node above yours.");
-        hook.Deactivate();
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDto(hook));
-    }
-
-    static async Task<Ok<IReadOnlyList<WebhookDeliveryDto>>> Deliveries(int id, ILinliDb db, CancellationToken ct)
-    {
-        // The webhook is read through the caller's scope first: its deliveries are shown only to those who see it.
-        if (!await db.Webhooks.AnyAsync(w => w.Id == id, ct)) throw new NotFoundException("Webhook");
-        var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == id).OrderByDescending(d => d.Id).Take(100).ToListAsync(ct);
-        return TypedResults.Ok<IReadOnlyList<WebhookDeliveryDto>>(rows.Select(d => new WebhookDeliveryDto(d.Id, d.EventType, d.CreatedAt, d.Attempts,
-            d.NextAttemptAt, d.DeliveredAt, d.LastStatus, d.LastError, d.GaveUp)).ToList());
-    }
-
-    static WebhookDto ToDto(Webhook w) => new(w.Id, w.Name, w.Url, w.MinSeverity, w.Active, w.DistrictId, w.StreetId, w.CommunityId, w.CreatedAt,
-        w.LastDeliveredAt, w.ConsecutiveFailures, w.LastError);
-
-    static async Task<(int DistrictId, int StreetId, int CommunityId)> NodeAsync(ILinliDb db, CurrentUser user, int? communityId, CancellationToken ct)
-    {
-        var scopeNode = await db.Nodes.AsNoTracking().SingleOrDefaultAsync(n => n.Id == user.Scope.Id, ct);
-        if (scopeNode is null || scopeNode.Kind == NodeKind.Grid) throw new ForbiddenException("Webhooks are kept at a community, street or district.");
-        if (communityId is { } c && c != scopeNode.CommunityId)
-        {
-            var community = await db.Nodes.AsNoTracking().SingleOrDefaultAsync(n => n.Id == c && n.Kind == NodeKind.Community, ct)
-                ?? throw new DomainException("No such community here.", "communityId");
-            return (community.DistrictId, community.StreetId, community.CommunityId);
-        }
-        return (scopeNode.DistrictId, scopeNode.StreetId, scopeNode.CommunityId);
-    }
-
-    static bool Owns(Scope scope, Webhook hook) => scope.Level switch
-    {
-        ScopeLevel.District => hook.DistrictId == scope.Id,
-        ScopeLevel.Street => hook.StreetId == scope.Id,
-        ScopeLevel.Community => hook.CommunityId == scope.Id,
-        ScopeLevel.System => true,
-        _ => false,
-    };
+    static async Task<Ok<IReadOnlyList<WebhookDeliveryDto>>> Deliveries(int id, WebhookCommands hooks, CancellationToken ct) =>
+        TypedResults.Ok(await hooks.DeliveriesAsync(id, ct));
 }

@@ -4,6 +4,7 @@ using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -55,21 +56,26 @@ public static class CaseStaffPages
         CaseFlash flash;
         try
         {
-            var files = http.Request.HasFormContentType ? http.Request.Form.Files.GetFiles("photos").Where(f => f.Length > 0).ToList() : [];
-            if (chosen is CaseAction.Handle or CaseAction.AddPhoto) await CheckPhotosAsync(files, required: chosen == CaseAction.AddPhoto, ct);
-            if (chosen != CaseAction.AddPhoto)
-                await actions.ActAsync(id, chosen, new CaseActionRequest(note, Assignee(form.AssigneeUserId, chosen), Level(form.Level, chosen)), ct);
-            // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
-            foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
-            flash = new CaseFlash(id, action, Done: true);
+            var error = await FormAction.TryAsync(async () =>
+            {
+                var files = http.Request.HasFormContentType ? http.Request.Form.Files.GetFiles("photos").Where(f => f.Length > 0).ToList() : [];
+                if (chosen is CaseAction.Handle or CaseAction.AddPhoto) await CheckPhotosAsync(files, required: chosen == CaseAction.AddPhoto, ct);
+                if (chosen != CaseAction.AddPhoto)
+                    await actions.ActAsync(id, chosen, new CaseActionRequest(note, Assignee(form.AssigneeUserId, chosen), Level(form.Level, chosen)), ct);
+                // After handling, photos of the work are still allowed; checked above, so the handled case does not end up half-documented.
+                foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
+            });
+            flash = error switch
+            {
+                null => new CaseFlash(id, action, Done: true),
+                { Conflict: true } => new CaseFlash(id, action, Conflict: true, Note: Kept(note)),
+                _ => new CaseFlash(id, action, Field: error.Field ?? "request", Message: error.Message, Note: Kept(note)),
+            };
         }
-        catch (Exception e) when (e is ConflictException or DbUpdateConcurrencyException)
+        catch (DbUpdateConcurrencyException)
         {
+            // Someone changed the case at the same moment: told like a state conflict, the page shows it as it is now.
             flash = new CaseFlash(id, action, Conflict: true, Note: Kept(note));
-        }
-        catch (DomainException e) when (e is not NotFoundException)
-        {
-            flash = new CaseFlash(id, action, Field: e.Field ?? "request", Message: e.Message, Note: Kept(note));
         }
         WriteFlash(http, flash);
         return TypedResults.LocalRedirect(flash.Done || flash.Conflict ? $"/cases/{id}" : $"/cases/{id}#action-{action}");

@@ -38,30 +38,44 @@ public static class CasesApi
         app.MapCaseStaffPages();
 
         app.MapGet("/api/v1/case-categories", Categories).WithTags("Cases").WithName("ListCaseCategories")
-            .WithSummary("What can be reported: categories with their handling level, dispatch mode and SLA.").RequireAuthorization();
-        var manage = app.MapGroup("/api/v1/case-categories").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ManageCaseCategories));
+            .WithSummary("What can be reported: categories with their handling level, dispatch mode and SLA.").RequireAuthorization()
+            .ProducesAuthFailures().ProducesInputFailure();
+        var manage = app.MapGroup("/api/v1/case-categories").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ManageCaseCategories))
+            .ProducesAuthFailures().ProducesInputFailure();
         manage.MapPost("/", CreateCategory).WithName("CreateCaseCategory").WithSummary("Adds a category.");
-        manage.MapPut("/{id:int}", UpdateCategory).WithName("UpdateCaseCategory").WithSummary("Edits a category; deactivate instead of deleting.");
+        manage.MapPut("/{id:int}", UpdateCategory).WithName("UpdateCaseCategory").WithSummary("Edits a category; deactivate instead of deleting.")
+            .ProducesNotFound();
 
-        var report = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ReportCases));
-        report.MapPost("/", Submit).WithName("SubmitCase").WithSummary("Reports a problem; routing picks the team, the SLA starts.");
+        var report = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ReportCases))
+            .ProducesAuthFailures().ProducesInputFailure();
+        report.MapPost("/", Submit).WithName("SubmitCase").WithSummary("Reports a problem; routing picks the team, the SLA starts.")
+            .ProducesLimit();
         report.MapPost("/similar", Similar).WithName("FindSimilarCases")
             .WithSummary("Open reports of the same problem nearby (same building or within 50 m), to join instead of reporting twice.");
 
-        var read = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ReadCases));
+        var read = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireAuthorization(IdentityModule.Policy(Permission.ReadCases))
+            .ProducesAuthFailures();
         read.MapGet("/", List).WithName("ListCases")
-            .WithSummary("The queue (staff: open cases, overdue first) or my cases (residents: newest first); filters and paging.");
-        read.MapGet("/counts", Counts).WithName("CountCases").WithSummary("Counts per status, open, overdue and escalated, for the same filters.");
-        read.MapGet("/{id:long}", Detail).WithName("GetCase").WithSummary("A case with its timeline, photos and the actions the caller may take now.");
-        read.MapGet("/{id:long}/assignees", Assignees).WithName("ListCaseAssignees").WithSummary("Who in the handling team it can be dispatched to.");
+            .WithSummary("The queue (staff: open cases, overdue first) or my cases (residents: newest first); filters and paging.")
+            .ProducesInputFailure();
+        read.MapGet("/counts", Counts).WithName("CountCases").WithSummary("Counts per status, open, overdue and escalated, for the same filters.")
+            .ProducesInputFailure();
+        read.MapGet("/{id:long}", Detail).WithName("GetCase").WithSummary("A case with its timeline, photos and the actions the caller may take now.")
+            .ProducesNotFound();
+        read.MapGet("/{id:long}/assignees", Assignees).WithName("ListCaseAssignees").WithSummary("Who in the handling team it can be dispatched to.")
+            .ProducesNotFound();
         read.MapPost("/{id:long}/photos", AddPhoto).DisableAntiforgery().WithName("AddCasePhoto")
-            .WithSummary("Adds a photo (JPEG, PNG, WebP or HEIC, at most 8 MB): the reporter's with the report, the handler's with the work.");
-        read.MapGet("/{id:long}/photos/{photoId:long}", Photo).WithName("GetCasePhoto").WithSummary("A photo of a case.");
+            .WithSummary("Adds a photo (JPEG, PNG, WebP or HEIC, at most 8 MB): the reporter's with the report, the handler's with the work.")
+            .ProducesInputFailure().ProducesNotFound().ProducesConflict();
+        read.MapGet("/{id:long}/photos/{photoId:long}", Photo).WithName("GetCasePhoto").WithSummary("A photo of a case.").ProducesNotFound();
         foreach (var action in Enum.GetValues<CaseAction>().Where(a => a != CaseAction.AddPhoto))
         {
-            read.MapPost($"/{{id:long}}/{Route(action)}", (long id, CaseActionRequest? request, CaseActions actions, CaseQueries queries, CancellationToken ct) =>
+            var route = read.MapPost($"/{{id:long}}/{Route(action)}", (long id, CaseActionRequest? request, CaseActions actions, CaseQueries queries, CancellationToken ct) =>
                     Act(id, action, request, actions, queries, ct))
-                .WithName($"{action}Case").WithSummary(Summary(action));
+                .WithName($"{action}Case").WithSummary(Summary(action))
+                .ProducesInputFailure().ProducesNotFound().ProducesConflict();
+            // A reminder is limited to one an hour.
+            if (action == CaseAction.Remind) route.ProducesLimit();
         }
         return app;
     }

@@ -19,7 +19,9 @@ public static class IngestApi
     {
         app.MapPost("/api/v1/ingest", Ingest).AllowAnonymous().DisableAntiforgery().WithTags("Devices").WithName("IngestDeviceMessages")
             .WithSummary("Devices post telemetry and events (headers X-Device-Id and X-Device-Key); answered once stored.")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            // An unknown device or wrong key is 401; a body it cannot read, 400; a full queue, 503 (send again later).
+            .ProducesInputFailure().Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

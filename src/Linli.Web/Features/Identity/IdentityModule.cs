@@ -93,12 +93,16 @@ public static class IdentityModule
 
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/v1/auth").WithTags("Identity").RequireRateLimiting(SignInRateLimit).AllowAnonymous();
-        auth.MapPost("/token", IssueToken).WithName("IssueToken").WithSummary("Exchanges user name and password for a bearer token.");
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Identity").RequireRateLimiting(SignInRateLimit).AllowAnonymous()
+            .ProducesInputFailure().ProducesProblem(StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/token", IssueToken).WithName("IssueToken").WithSummary("Exchanges user name and password for a bearer token.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status423Locked);
         auth.MapPost("/code", RequestCode).WithName("RequestSignInCode").WithSummary("Sends a one-time sign-in code to a registered phone (SMS adapter).");
-        auth.MapPost("/code/token", IssueTokenForCode).WithName("IssueTokenForCode").WithSummary("Exchanges phone and one-time code for a bearer token.");
+        auth.MapPost("/code/token", IssueTokenForCode).WithName("IssueTokenForCode").WithSummary("Exchanges phone and one-time code for a bearer token.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status423Locked);
 
-        app.MapGet("/api/v1/me", Me).WithTags("Identity").WithName("Me").WithSummary("Who the caller is, their role, scope and permissions.").RequireAuthorization();
+        app.MapGet("/api/v1/me", Me).WithTags("Identity").WithName("Me").WithSummary("Who the caller is, their role, scope and permissions.").RequireAuthorization()
+            .ProducesAuthFailures();
         app.MapPost("/signout", async (HttpContext ctx) =>
         {
             await ctx.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -14,50 +14,52 @@ public static class NoticesApi
         services.AddScoped<NoticeQueries>();
         services.AddScoped<NoticeCommands>();
         services.AddScoped<NoticeReceipts>();
+        services.AddScoped<NoticeOpener>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapNoticesApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/v1/notices").WithTags("Notices").RequireAuthorization();
+        var read = app.MapGroup("/api/v1/notices").WithTags("Notices").RequireAuthorization().ProducesAuthFailures();
         read.MapGet("/", ForMe).WithName("ListMyNotices")
-            .WithSummary("The live notices sent to the caller: pinned first, then urgent, then newest; each marked read or unread.");
+            .WithSummary("The live notices sent to the caller: pinned first, then urgent, then newest; each marked read or unread.")
+            .ProducesInputFailure();
         read.MapGet("/{id:int}", Get).WithName("GetNotice")
-            .WithSummary("One notice with its text as safe HTML; opening a notice sent to the caller records a read receipt.");
+            .WithSummary("One notice with its text as safe HTML; opening a notice sent to the caller records a read receipt.")
+            .ProducesNotFound();
 
-        var staff = app.MapGroup("/api/v1/notices").WithTags("Notices").RequireAuthorization(IdentityModule.Policy(Permission.PublishNotices));
+        var staff = app.MapGroup("/api/v1/notices").WithTags("Notices").RequireAuthorization(IdentityModule.Policy(Permission.PublishNotices))
+            .ProducesAuthFailures();
         staff.MapGet("/managed", Managed).WithName("ListManagedNotices")
-            .WithSummary("Notices published in the caller's area, scheduled, live, expired and withdrawn alike.");
+            .WithSummary("Notices published in the caller's area, scheduled, live, expired and withdrawn alike.")
+            .ProducesInputFailure();
         staff.MapPost("/", Create).WithName("PublishNotice")
-            .WithSummary("Publishes a notice at the caller's node (or a node below it), now or at publishAt; targets buildings, resident groups and roles.");
-        staff.MapPut("/{id:int}", Update).WithName("UpdateNotice").WithSummary("Changes a notice that is not published yet.");
-        staff.MapPost("/{id:int}/publish", PublishNow).WithName("PublishNoticeNow").WithSummary("Publishes a scheduled notice at once.");
-        staff.MapPost("/{id:int}/withdraw", Withdraw).WithName("WithdrawNotice").WithSummary("Takes a notice away from its readers; it stays on record.");
-        staff.MapPost("/{id:int}/pin", Pin).WithName("PinNotice").WithSummary("Pins (pinned=true) or unpins a current notice.");
+            .WithSummary("Publishes a notice at the caller's node (or a node below it), now or at publishAt; targets buildings, resident groups and roles.")
+            .ProducesInputFailure();
+        staff.MapPut("/{id:int}", Update).WithName("UpdateNotice").WithSummary("Changes a notice that is not published yet.")
+            .ProducesInputFailure().ProducesNotFound();
+        staff.MapPost("/{id:int}/publish", PublishNow).WithName("PublishNoticeNow").WithSummary("Publishes a scheduled notice at once.")
+            .ProducesInputFailure().ProducesNotFound();
+        staff.MapPost("/{id:int}/withdraw", Withdraw).WithName("WithdrawNotice").WithSummary("Takes a notice away from its readers; it stays on record.")
+            .ProducesInputFailure().ProducesNotFound();
+        staff.MapPost("/{id:int}/pin", Pin).WithName("PinNotice").WithSummary("Pins (pinned=true) or unpins a current notice.")
+            .ProducesInputFailure().ProducesNotFound();
         staff.MapGet("/{id:int}/receipts", Receipts).WithName("GetNoticeReceipts")
-            .WithSummary("Read receipts in the caller's area: households targeted and reached, residents, staff.");
+            .WithSummary("Read receipts in the caller's area: households targeted and reached, residents, staff.")
+            .ProducesNotFound();
         staff.MapGet("/{id:int}/receipts/buildings", ReceiptsPerBuilding).WithName("GetNoticeReceiptsPerBuilding")
-            .WithSummary("Households targeted and reached per building, in the caller's area; paged.");
+            .WithSummary("Households targeted and reached per building, in the caller's area; paged.")
+            .ProducesInputFailure().ProducesNotFound();
         staff.MapGet("/{id:int}/unread", Unread).WithName("ListUnreadHouseholds")
-            .WithSummary("The door-knocking list: targeted households nobody has read the notice in, with room numbers and the people it is for; paged.");
+            .WithSummary("The door-knocking list: targeted households nobody has read the notice in, with room numbers and the people it is for; paged.")
+            .ProducesInputFailure().ProducesNotFound();
         return app;
     }
 
     static async Task<Ok<Page<NoticeSummaryDto>>> ForMe(NoticeQueries q, bool? urgent, bool? unread, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await q.ForMeAsync(new NoticeListFilter(urgent ?? false, unread ?? false), PageRequest.From(page, pageSize), ct));
 
-    static async Task<Ok<NoticeDto>> Get(int id, NoticeQueries q, NoticeCommands commands, CancellationToken ct) =>
-        TypedResults.Ok(await OpenAsync(id, q, commands, ct));
-
-    /// <summary>Opens a notice the way a reader does: recording the read receipt if it was sent to them.</summary>
-    public static async Task<NoticeDto> OpenAsync(int id, NoticeQueries q, NoticeCommands commands, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(q);
-        ArgumentNullException.ThrowIfNull(commands);
-        var (notice, forMe, canManage, canFollowUp) = await q.AccessAsync(id, ct);
-        if (forMe) await commands.RecordReadAsync(notice, ct);
-        return await q.NoticeAsync(notice, canManage, canFollowUp, ct);
-    }
+    static async Task<Ok<NoticeDto>> Get(int id, NoticeOpener opener, CancellationToken ct) => TypedResults.Ok(await opener.OpenAsync(id, ct));
 
     static async Task<Ok<Page<ManagedNoticeDto>>> Managed(NoticeQueries q, NoticeStatus? status, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await q.InMyAreaAsync(status, PageRequest.From(page, pageSize), ct));

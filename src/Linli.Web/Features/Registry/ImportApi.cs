@@ -31,18 +31,23 @@ public static class ImportApi
     public static IEndpointRouteBuilder MapImportExport(this IEndpointRouteBuilder app)
     {
         var policy = IdentityModule.Policy(Permission.ImportExport);
-        var api = app.MapGroup("/api/v1/imports").WithTags("Import and export").RequireAuthorization(policy);
+        var api = app.MapGroup("/api/v1/imports").WithTags("Import and export").RequireAuthorization(policy).ProducesAuthFailures();
         api.MapGet("/templates/{kind}.{format}", Template).WithName("GetImportTemplate")
-            .WithSummary("An empty import file with the column headers in Chinese and English (kind: residents or rooms; format: csv or xlsx).");
+            .WithSummary("An empty import file with the column headers in Chinese and English (kind: residents or rooms; format: csv or xlsx).")
+            .ProducesInputFailure();
         // Bearer-token clients send no antiforgery token; cookie sessions are SameSite=Lax, so a cross-site form cannot post here.
         api.MapPost("/{kind}", Upload).DisableAntiforgery().WithName("StartImport")
-            .WithSummary("Uploads a CSV or .xlsx file (form field 'file', optional 'communityId'); answers 202 with the job. With ?wait=true answers 200 with the counts or 400 with the errors.");
-        api.MapGet("/jobs/{id}", Job).WithName("GetImportJob").WithSummary("Progress and outcome of an import job.");
-        api.MapGet("/{id}/errors.{format}", ErrorReport).WithName("GetImportErrors").WithSummary("The full error report of an import: row, column, value, problem.");
+            .WithSummary("Uploads a CSV or .xlsx file (form field 'file', optional 'communityId'); answers 202 with the job. With ?wait=true answers 200 with the counts or 400 with the errors.")
+            .ProducesInputFailure();
+        api.MapGet("/jobs/{id}", Job).WithName("GetImportJob").WithSummary("Progress and outcome of an import job.").ProducesNotFound();
+        api.MapGet("/{id}/errors.{format}", ErrorReport).WithName("GetImportErrors").WithSummary("The full error report of an import: row, column, value, problem.")
+            .ProducesInputFailure().ProducesNotFound();
 
         app.MapGet("/api/v1/residents/export.csv", ExportCsv).WithTags("Import and export").WithName("ExportResidentsCsv").RequireAuthorization(policy)
+            .ProducesAuthFailures().ProducesInputFailure()
             .WithSummary("The filtered resident list (same filters as GET /residents) as CSV (UTF-8 with BOM); personal data masked.");
         app.MapGet("/api/v1/residents/export.xlsx", ExportXlsx).WithTags("Import and export").WithName("ExportResidentsXlsx").RequireAuthorization(policy)
+            .ProducesAuthFailures().ProducesInputFailure()
             .WithSummary("The filtered resident list (same filters as GET /residents) as Excel; personal data masked.");
 
         app.MapPost("/import/upload", PageUpload).RequireAuthorization(policy).ExcludeFromDescription();

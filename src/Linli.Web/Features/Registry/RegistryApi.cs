@@ -20,32 +20,42 @@ public static class RegistryApi
 
     public static IEndpointRouteBuilder MapRegistryApi(this IEndpointRouteBuilder app)
     {
-        var read = app.MapGroup("/api/v1").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.ReadRegistry));
+        var read = app.MapGroup("/api/v1").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.ReadRegistry)).ProducesAuthFailures();
         read.MapGet("/nodes", Tree).WithName("GetHierarchy").WithSummary("The part of the hierarchy the caller can see, as a tree.");
-        read.MapGet("/buildings", Buildings).WithName("ListBuildings").WithSummary("Buildings with room, occupancy and resident counts.");
-        read.MapGet("/buildings/{id:int}", Building).WithName("GetBuilding").WithSummary("A building with its units, floors and rooms.");
-        read.MapGet("/communities/{id:int}/plan", Plan).WithName("GetSitePlan").WithSummary("Buildings and facilities of a community on its site plan.");
-        read.MapGet("/facilities", Facilities).WithName("ListFacilities").WithSummary("Facilities and surrounding services by category, nearest first.");
-        read.MapGet("/organizations", Organizations).WithName("ListOrganizations").WithSummary("Organizations working in the caller's area.");
+        read.MapGet("/buildings", Buildings).WithName("ListBuildings").WithSummary("Buildings with room, occupancy and resident counts.")
+            .ProducesInputFailure();
+        read.MapGet("/buildings/{id:int}", Building).WithName("GetBuilding").WithSummary("A building with its units, floors and rooms.")
+            .ProducesNotFound();
+        read.MapGet("/communities/{id:int}/plan", Plan).WithName("GetSitePlan").WithSummary("Buildings and facilities of a community on its site plan.")
+            .ProducesNotFound();
+        read.MapGet("/facilities", Facilities).WithName("ListFacilities").WithSummary("Facilities and surrounding services by category, nearest first.")
+            .ProducesInputFailure();
+        read.MapGet("/organizations", Organizations).WithName("ListOrganizations").WithSummary("Organizations working in the caller's area.")
+            .ProducesInputFailure();
 
-        var people = app.MapGroup("/api/v1").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.ReadResidents));
-        people.MapGet("/rooms/{id:int}", Room).WithName("GetRoom").WithSummary("A room with its household and move-in/move-out history.");
-        people.MapGet("/residents", Residents).WithName("SearchResidents").WithSummary("Searches residents by name, phone, ID number (or its last 4 digits) or room; paged.");
-        people.MapGet("/residents/{id:int}", Resident).WithName("GetResident").WithSummary("One resident, personal data masked.");
+        var people = app.MapGroup("/api/v1").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.ReadResidents)).ProducesAuthFailures();
+        people.MapGet("/rooms/{id:int}", Room).WithName("GetRoom").WithSummary("A room with its household and move-in/move-out history.")
+            .ProducesNotFound();
+        people.MapGet("/residents", Residents).WithName("SearchResidents").WithSummary("Searches residents by name, phone, ID number (or its last 4 digits) or room; paged.")
+            .ProducesInputFailure();
+        people.MapGet("/residents/{id:int}", Resident).WithName("GetResident").WithSummary("One resident, personal data masked.").ProducesNotFound();
 
-        var edit = app.MapGroup("/api/v1/residents").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.EditResidents));
+        var edit = app.MapGroup("/api/v1/residents").WithTags("Registry").RequireAuthorization(IdentityModule.Policy(Permission.EditResidents))
+            .ProducesAuthFailures().ProducesInputFailure();
         edit.MapPost("/", Create).WithName("CreateResident").WithSummary("Registers a resident in a room.");
-        edit.MapPut("/{id:int}", Update).WithName("UpdateResident").WithSummary("Edits a resident's name, numbers, labels and emergency contact.");
-        edit.MapPost("/{id:int}/move-out", MoveOut).WithName("MoveOutResident").WithSummary("Records that a resident moved out of their room.");
+        edit.MapPut("/{id:int}", Update).WithName("UpdateResident").WithSummary("Edits a resident's name, numbers, labels and emergency contact.")
+            .ProducesNotFound().ProducesConflict();
+        edit.MapPost("/{id:int}/move-out", MoveOut).WithName("MoveOutResident").WithSummary("Records that a resident moved out of their room.")
+            .ProducesNotFound();
 
         app.MapPost("/api/v1/buildings", CreateBuilding).WithTags("Registry").WithName("CreateBuilding")
             .WithSummary("Adds a building to a grid and lays out its rooms (units × floors × rooms per floor).")
-            .RequireAuthorization(IdentityModule.Policy(Permission.EditPlaces));
+            .RequireAuthorization(IdentityModule.Policy(Permission.EditPlaces)).ProducesAuthFailures().ProducesInputFailure();
         app.MapPost("/api/v1/residents/{id:int}/unmask", Unmask).WithTags("Registry").WithName("UnmaskResident")
             .WithSummary("Shows the full ID card and phone numbers; the view is written to the audit log.")
-            .RequireAuthorization(IdentityModule.Policy(Permission.Unmask));
+            .RequireAuthorization(IdentityModule.Policy(Permission.Unmask)).ProducesAuthFailures().ProducesNotFound();
         app.MapGet("/api/v1/audit", Audit).WithTags("Registry").WithName("ListAudit").WithSummary("Who saw or changed whose personal data.")
-            .RequireAuthorization(IdentityModule.Policy(Permission.ReadAudit));
+            .RequireAuthorization(IdentityModule.Policy(Permission.ReadAudit)).ProducesAuthFailures().ProducesInputFailure();
         return app;
     }
 

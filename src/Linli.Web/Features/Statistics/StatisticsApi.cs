@@ -1,5 +1,6 @@
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Linli.Web.Features.Statistics;
@@ -16,7 +17,9 @@ public static class StatisticsApi
 
     public static IEndpointRouteBuilder MapStatisticsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1/statistics").WithTags("Statistics").RequireAuthorization(IdentityModule.Policy(Permission.ReadStatistics));
+        // Every statistic takes filters a rule can refuse (an unknown community, a period the wrong way round).
+        var group = app.MapGroup("/api/v1/statistics").WithTags("Statistics").RequireAuthorization(IdentityModule.Policy(Permission.ReadStatistics))
+            .ProducesAuthFailures().ProducesInputFailure();
         group.MapGet("/population", Population).WithName("GetPopulationStatistics")
             .WithSummary("Residents living in the area by age band, gender, label, grid and (within one community) building.");
         group.MapGet("/occupancy", Occupancy).WithName("GetOccupancyStatistics")

@@ -1,6 +1,7 @@
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
+using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
 
@@ -27,7 +28,9 @@ public static class Open311Module
 
     public static IEndpointRouteBuilder MapOpen311(this IEndpointRouteBuilder app)
     {
-        var v2 = app.MapGroup(Base).WithTags("Open311").AddEndpointFilter(Open311Errors);
+        // Open311 answers its own error list (JSON or XML, per format) with the status: 400 bad input or format, 404 unknown service or request.
+        var v2 = app.MapGroup(Base).WithTags("Open311").AddEndpointFilter(Open311Errors)
+            .ProducesStatus(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         v2.MapGet("/discovery.{format}", (string format, HttpRequest request, Open311Catalog catalog) =>
                 Answer(format, "discovery", _ => Task.FromResult<object>(catalog.Discovery(EndpointUrl(request)))))
             .WithName("Open311Discovery").WithSummary("Service discovery: the endpoint, its formats and changeset.");
@@ -40,6 +43,7 @@ public static class Open311Module
         v2.MapPost("/requests.{format}", (string format, HttpRequest request, Open311Intake intake, CancellationToken ct) =>
                 Answer(format, "service_requests", async f => await intake.SubmitAsync(await FormAsync(request, ct), ct)))
             .DisableAntiforgery().WithName("Open311CreateRequest")
+            .ProducesStatus(StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests)
             .WithSummary("Files a report (form-urlencoded, api_key required); answers with its service_request_id at once.");
         v2.MapGet("/requests.{format}", (string format, HttpRequest request, Open311Requests requests, CancellationToken ct) =>
                 Answer(format, "service_requests", async f => await requests.ListAsync(Query(request), BaseUrl(request), ct)))
@@ -60,11 +64,12 @@ public static class Open311Module
             .WithName("Open311Media").WithSummary("A photo of a public service request (its media_url).");
 
         var manage = app.MapGroup("/api/v1/open311/clients").WithTags("Open311")
-            .RequireAuthorization(IdentityModule.Policy(Permission.ManageCaseCategories));
+            .RequireAuthorization(IdentityModule.Policy(Permission.ManageCaseCategories)).ProducesAuthFailures();
         manage.MapGet("/", ListClients).WithName("ListOpen311Clients").WithSummary("Apps allowed to file reports through Open311, with today's use.");
         manage.MapPost("/", IssueClient).WithName("IssueOpen311Client")
-            .WithSummary("Lets a new app file reports: answers with its api_key, shown this once and stored only as a hash.");
-        manage.MapPost("/{id:int}/revoke", RevokeClient).WithName("RevokeOpen311Client").WithSummary("Stops a key at once.");
+            .WithSummary("Lets a new app file reports: answers with its api_key, shown this once and stored only as a hash.")
+            .ProducesInputFailure();
+        manage.MapPost("/{id:int}/revoke", RevokeClient).WithName("RevokeOpen311Client").WithSummary("Stops a key at once.").ProducesNotFound();
         return app;
     }
 

@@ -1,11 +1,10 @@
+using Linli.Application.Common;
+using Linli.Application.Identity;
 using Linli.Domain.Alarms;
 using Linli.Domain.Common;
-using Linli.Domain.Identity;
-using Linli.Web.Features.Identity;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Linli.Web.Features.Alarms;
+namespace Linli.Application.Alarms;
 
 /// <summary>
 /// How a staff member hears about alarms escalated to them. A severity is a name (Warning, Minor, Major, Critical) or
@@ -61,20 +60,3 @@ public sealed class NotificationPreferences(ILinliDb db, CurrentUser user, TimeP
     }
 }
 
-/// <summary>/api/v1/me/notification-preferences.</summary>
-public static class NotificationPreferencesApi
-{
-    public static IEndpointRouteBuilder MapNotificationPreferencesApi(this IEndpointRouteBuilder app)
-    {
-        var me = app.MapGroup("/api/v1/me/notification-preferences").WithTags("Alarms").RequireAuthorization(IdentityModule.Policy(Permission.HandleAlarms));
-        me.MapGet("/", Get).WithName("GetNotificationPreferences")
-            .WithSummary("How alarms escalated to me reach me: live and SMS minimum severity (or Off), muted kinds.");
-        me.MapPut("/", Put).WithName("SetNotificationPreferences").WithSummary("Saves my notification choices.");
-        return app;
-    }
-
-    static async Task<Ok<NotificationPreferencesDto>> Get(NotificationPreferences prefs, CancellationToken ct) => TypedResults.Ok(await prefs.GetAsync(ct));
-
-    static async Task<Ok<NotificationPreferencesDto>> Put(NotificationPreferencesRequest request, NotificationPreferences prefs, CancellationToken ct) =>
-        TypedResults.Ok(await prefs.SaveAsync(request, ct));
-}
