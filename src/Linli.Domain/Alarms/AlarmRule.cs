@@ -93,12 +93,11 @@ public sealed class AlarmRule : ScopedEntity
         return (DeviceId is { } id ? id == device.Id : DeviceType == device.Type) && Covers(device);
     }
 
+    /// <summary>A rule is kept at a community, street or district (its grid key is 0) and covers that subtree.</summary>
     public bool Covers(ScopedEntity place)
     {
         ArgumentNullException.ThrowIfNull(place);
-        return place.DistrictId == DistrictId
-            && (StreetId == 0 || place.StreetId == StreetId)
-            && (CommunityId == 0 || place.CommunityId == CommunityId);
+        return Keys.Covers(place.Keys);
     }
 
     public static int DefaultAckSeconds(AlarmSeverity severity) => severity switch

@@ -107,7 +107,7 @@ public static class AlarmsApi
     {
         ArgumentNullException.ThrowIfNull(request);
         var rule = await db.AlarmRules.SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException("No such rule.");
-        if (!Owns(user.Scope, rule)) throw new ForbiddenException("This rule is kept by a node above yours.");
+        if (!user.Scope.Covers(rule.Keys)) throw new ForbiddenException("This rule is kept by a node above yours.");
         var (deviceType, deviceId) = request.DeviceType is null && request.DeviceCode is null ? (rule.DeviceType, rule.DeviceId) : await TargetAsync(db, request, ct);
         var now = time.GetUtcNow();
         rule.Update(request.Name ?? rule.Name, request.Kind ?? rule.Kind, request.Severity ?? rule.Severity, deviceType, deviceId,
@@ -150,13 +150,4 @@ public static class AlarmsApi
             _ => (scopeNode.DistrictId, scopeNode.StreetId, scopeNode.CommunityId),
         };
     }
-
-    static bool Owns(Scope scope, AlarmRule rule) => scope.Level switch
-    {
-        ScopeLevel.District => rule.DistrictId == scope.Id,
-        ScopeLevel.Street => rule.StreetId == scope.Id,
-        ScopeLevel.Community => rule.CommunityId == scope.Id,
-        ScopeLevel.System => true,
-        _ => false,
-    };
 }

@@ -57,7 +57,7 @@ public static class WebhooksApi
     static async Task<Ok<WebhookDto>> Deactivate(int id, ILinliDb db, CurrentUser user, CancellationToken ct)
     {
         var hook = await db.Webhooks.SingleOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Webhook");
-        if (!Owns(user.Scope, hook)) throw new ForbiddenException("This webhook is kept by a node above yours.");
+        if (!user.Scope.Covers(hook.Keys)) throw new ForbiddenException("This webhook is kept by a node above yours.");
         hook.Deactivate();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(hook));
@@ -87,13 +87,4 @@ public static class WebhooksApi
         }
         return (scopeNode.DistrictId, scopeNode.StreetId, scopeNode.CommunityId);
     }
-
-    static bool Owns(Scope scope, Webhook hook) => scope.Level switch
-    {
-        ScopeLevel.District => hook.DistrictId == scope.Id,
-        ScopeLevel.Street => hook.StreetId == scope.Id,
-        ScopeLevel.Community => hook.CommunityId == scope.Id,
-        ScopeLevel.System => true,
-        _ => false,
-    };
 }
