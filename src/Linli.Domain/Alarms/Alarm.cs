@@ -22,7 +22,10 @@ public sealed record AlarmActor(int? UserId, string Name)
 
 /// <summary>Where and about whom an alarm is: the device's place, or the resident's room for an SOS press on a page.</summary>
 public sealed record AlarmSubject(int DistrictId, int StreetId, int CommunityId, int GridId, long? DeviceId, int? ResidentId,
-    int? RoomId, int? BuildingId, int? FacilityId, int PlanX, int PlanY, string PlaceLabel);
+    int? RoomId, int? BuildingId, int? FacilityId, int PlanX, int PlanY, string PlaceLabel)
+{
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+}
 
 /// <summary>
 /// An alarm with its lifecycle and escalation. One alarm stays open per rule and device: the rule firing again while it
@@ -111,10 +114,7 @@ public sealed class Alarm : ScopedEntity
             RepeatCount = 1,
             AckWithinSeconds = ackWithinSeconds,
         };
-        a.DistrictId = subject.DistrictId;
-        a.StreetId = subject.StreetId;
-        a.CommunityId = subject.CommunityId;
-        a.GridId = subject.GridId;
+        a.PlaceIn(subject.Keys);
         a.Level = a.FirstLevel;
         a.Record(now, AlarmActor.Platform, AlarmEventKind.Raised, null);
         a.StartClock(now);

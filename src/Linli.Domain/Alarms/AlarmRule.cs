@@ -43,9 +43,8 @@ public sealed class AlarmRule : ScopedEntity
     public AlarmRule(int districtId, int streetId, int communityId, string name, AlarmKind kind, AlarmSeverity severity,
         DeviceType? deviceType, long? deviceId, Condition condition, bool autoClear, int? ackWithinSeconds, bool opensCase, DateTimeOffset now)
     {
-        DistrictId = districtId;
-        StreetId = streetId;
-        CommunityId = communityId;
+        // Kept at a community at the lowest: grid 0 covers all its grids.
+        PlaceIn(new PlaceKeys(districtId, streetId, communityId, 0));
         Update(name, kind, severity, deviceType, deviceId, condition, autoClear, ackWithinSeconds, opensCase, now);
     }
 

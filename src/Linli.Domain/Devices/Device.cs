@@ -114,10 +114,7 @@ public sealed class Device : ScopedEntity
         ArgumentNullException.ThrowIfNull(place);
         if (place.PlanX is < 0 or > 1000) throw new DomainException("Plan x must be 0–1000.", "planX");
         if (place.PlanY is < 0 or > 1000) throw new DomainException("Plan y must be 0–1000.", "planY");
-        DistrictId = place.DistrictId;
-        StreetId = place.StreetId;
-        CommunityId = place.CommunityId;
-        GridId = place.GridId;
+        PlaceIn(place.Keys);
         BuildingId = place.BuildingId;
         Unit = place.Unit;
         RoomId = place.RoomId;
@@ -192,6 +189,8 @@ public sealed class Device : ScopedEntity
 public sealed record DevicePlace(int DistrictId, int StreetId, int CommunityId, int GridId, int? BuildingId, int? Unit, int? RoomId,
     int? FacilityId, int PlanX, int PlanY)
 {
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+
     public static DevicePlace InRoom(Room room, Building building)
     {
         ArgumentNullException.ThrowIfNull(room);
