@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Linli.Domain.Alarms;
-using Linli.Domain.Common;
 using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 
@@ -28,7 +27,7 @@ public sealed class WebhookOutbox(IServiceScopeFactory scopes, WebhookSignal sig
         if (a is null) return;
         // Webhooks are few per district; the covering test (like a rule's) is done here rather than in SQL.
         var hooks = await db.Webhooks.IgnoreQueryFilters().AsNoTracking()
-            .Where(w => w.Active).Where(a.Keys.CoveredByExpression<Webhook>())
+            .Where(w => w.Active && w.DistrictId == a.DistrictId && (w.StreetId == 0 || w.StreetId == a.StreetId) && (w.CommunityId == 0 || w.CommunityId == a.CommunityId))
             .ToListAsync(ct);
         hooks = hooks.Where(w => a.Severity >= w.MinSeverity).ToList();
         if (hooks.Count == 0) return;
