@@ -23,6 +23,21 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public void A_room_is_named_building_unit_number()
+    {
+        var room = Places.Room();
+        Assert.Equal("3号楼2单元302", room.Label("3号楼"));
+        Assert.Equal("12号楼2单元601", Room.LabelFor("12号楼", 2, "601"));
+    }
+
+    [Fact]
+    public void A_place_in_a_building_is_named_as_far_as_it_is_known()
+    {
+        Assert.Equal("3号楼1单元", Room.LabelFor("3号楼", 1, null));
+        Assert.Equal("3号楼", Room.LabelFor("3号楼", null, null));
+    }
+
+    [Fact]
     public void A_tenant_needs_a_lease_end()
     {
         var room = Places.Room();

@@ -16,20 +16,7 @@ public static class AlarmDetails
         var events = await db.AlarmEvents.AsNoTracking().Where(e => e.AlarmId == id).OrderBy(e => e.At).ThenBy(e => e.Id)
             .Select(e => new AlarmEventDto(e.At, e.Kind, e.ActorName, e.Note)).ToListAsync(ct);
         var timers = await NextTimersAsync(db, [id], ct);
-        return new AlarmDetailDto(ToDto(alarm, timers), events, Actions(alarm));
-    }
-
-    public static IReadOnlyList<AlarmAction> Actions(Alarm a)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        if (a.Status == AlarmStatus.Closed) return [AlarmAction.Comment];
-        List<AlarmAction> list = [];
-        if (a.AcknowledgedAt is null) list.Add(AlarmAction.Acknowledge);
-        list.Add(AlarmAction.Assign);
-        if (a.Open) list.Add(AlarmAction.Clear);
-        list.Add(AlarmAction.Close);
-        list.Add(AlarmAction.Comment);
-        return list;
+        return new AlarmDetailDto(ToDto(alarm, timers), events, alarm.AllowedActions());
     }
 
     public static async Task<Dictionary<long, DateTimeOffset>> NextTimersAsync(ILinliDb db, List<long> ids, CancellationToken ct)

@@ -44,7 +44,7 @@ public sealed class AlarmRuleCommands(ILinliDb db, CurrentUser user, DirectorySy
     {
         ArgumentNullException.ThrowIfNull(request);
         var rule = await db.AlarmRules.SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException("No such rule.");
-        if (!Owns(user.Scope, rule)) throw new ForbiddenException("This rule is kept by a node above yours.");
+        if (!user.Scope.Covers(rule.Keys)) throw new ForbiddenException("This rule is kept by a node above yours.");
         var (deviceType, deviceId) = request.DeviceType is null && request.DeviceCode is null ? (rule.DeviceType, rule.DeviceId) : await TargetAsync(request, ct);
         var now = time.GetUtcNow();
         rule.Update(request.Name ?? rule.Name, request.Kind ?? rule.Kind, request.Severity ?? rule.Severity, deviceType, deviceId,
@@ -87,13 +87,4 @@ public sealed class AlarmRuleCommands(ILinliDb db, CurrentUser user, DirectorySy
             _ => (scopeNode.DistrictId, scopeNode.StreetId, scopeNode.CommunityId),
         };
     }
-
-    static bool Owns(Scope scope, AlarmRule rule) => scope.Level switch
-    {
-        ScopeLevel.District => rule.DistrictId == scope.Id,
-        ScopeLevel.Street => rule.StreetId == scope.Id,
-        ScopeLevel.Community => rule.CommunityId == scope.Id,
-        ScopeLevel.System => true,
-        _ => false,
-    };
 }

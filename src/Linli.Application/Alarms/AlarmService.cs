@@ -9,8 +9,6 @@ using Linli.Application.Live;
 
 namespace Linli.Application.Alarms;
 
-public enum AlarmAction { Acknowledge, Assign, Clear, Close, Comment }
-
 public sealed record AlarmActionRequest(string? Note = null, int? AssigneeUserId = null);
 
 /// <summary>Opens, repeats and clears alarms from rule hits, takes people's actions on them, and the SOS call.</summary>
@@ -80,7 +78,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, TimeProvider tim
             .SingleOrDefaultAsync(ct) ?? throw new ForbiddenException("Your home is not registered; call 120 or your community office.");
         var subject = new AlarmSubject(place.DistrictId, place.StreetId, place.CommunityId, place.GridId, null, residentId, place.Id,
             place.BuildingId, null, place.PlanX + place.PlanWidth / 2, place.PlanY + place.PlanHeight / 2,
-            $"{place.Building}{place.UnitNo}单元{place.Number}");
+            Room.LabelFor(place.Building, place.UnitNo, place.Number));
         var alarm = Alarm.Raise(AlarmKind.Sos, AlarmSeverity.Critical, $"SOS · {place.Name}", note, null, subject,
             AlarmRule.DefaultAckSeconds(AlarmSeverity.Critical), now);
         db.Alarms.Add(alarm);
@@ -131,8 +129,8 @@ public sealed record AlarmStaff(int Id, string Name, Role Role, int NodeId)
     public bool MayTake(Alarm alarm)
     {
         ArgumentNullException.ThrowIfNull(alarm);
-        return MayTake(alarm.GridId);
+        return alarm.MayBeTakenBy(Role, NodeId);
     }
 
-    public bool MayTake(int gridId) => Role != Role.GridWorker || NodeId == gridId;
+    public bool MayTake(int gridId) => Alarm.MayBeTakenBy(Role, NodeId, gridId);
 }

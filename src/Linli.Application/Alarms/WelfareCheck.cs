@@ -110,7 +110,7 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             // Quiet since the last sign of life, or since the first device was put in if there was none yet.
             if (!watched || (last ?? watchedSince) > since) continue;
             var subject = new AlarmSubject(h.DistrictId, h.StreetId, h.CommunityId, h.GridId, null, h.ResidentId, h.RoomId, h.BuildingId, null,
-                h.PlanX, h.PlanY, $"{h.BuildingName}{h.UnitNo}单元{h.RoomNumber}");
+                h.PlanX, h.PlanY, Room.LabelFor(h.BuildingName, h.UnitNo, h.RoomNumber));
             var hours = options.Value.WelfareHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture);
             var alarm = Alarm.Raise(AlarmKind.Welfare, AlarmSeverity.Warning, $"独居老人{hours}小时无活动 · {h.Name}",
                 last is null ? "no activity since the devices were installed" : $"last activity {Clock.Local(last.Value):MM-dd HH:mm}", null, subject,

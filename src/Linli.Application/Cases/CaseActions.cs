@@ -69,14 +69,11 @@ public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time
     {
         if (user.Role == Role.Resident)
         {
-            if (c.ReporterUserId == user.Id || (HouseholdRoom is { } room && c.ReporterRoomId == room)) return CaseRelation.Reporter;
-            if (await db.CaseFollowers.AnyAsync(f => f.CaseId == c.Id && (f.UserId == user.Id || (HouseholdRoom != null && f.RoomId == HouseholdRoom)), ct))
-                return CaseRelation.Follower;
-            return user.Scope.CommunityId == c.CommunityId ? CaseRelation.Neighbour : CaseRelation.Onlooker;
+            if (CaseTeams.IsReporter(c, user.Id, HouseholdRoom)) return CaseRelation.Reporter;
+            var follows = await db.CaseFollowers.AnyAsync(f => f.CaseId == c.Id && (f.UserId == user.Id || (HouseholdRoom != null && f.RoomId == HouseholdRoom)), ct);
+            return CaseTeams.NonReporterRelation(c, follows, user.Scope.CommunityId);
         }
-        if (!user.Can(Permission.HandleCases) || user.Role.TeamLevel() is not { } mine) return CaseRelation.Onlooker;
-        if (mine == c.Level) return CaseRelation.Team;
-        return mine > c.Level ? CaseRelation.Supervisor : CaseRelation.Onlooker;
+        return CaseTeams.StaffRelation(user.Role, user.Can(Permission.HandleCases), c.Level);
     }
 
     int? HouseholdRoom => user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : null;
@@ -110,14 +107,7 @@ public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time
     IQueryable<UserAccount> TeamQuery(Case c)
     {
         var grids = db.Nodes.IgnoreQueryFilters().Where(n => n.ParentId == c.CommunityId && n.Kind == NodeKind.Grid).Select(n => n.Id);
-        var users = db.Users.AsNoTracking();
-        return c.Level switch
-        {
-            HandlingLevel.Property => users.Where(u => u.Role == Role.PropertyStaff && u.NodeId == c.CommunityId),
-            HandlingLevel.Community => users.Where(u => (u.Role == Role.CommunityAdmin && u.NodeId == c.CommunityId) || (u.Role == Role.GridWorker && grids.Contains(u.NodeId))),
-            HandlingLevel.Street => users.Where(u => u.Role == Role.StreetOfficer && u.NodeId == c.StreetId),
-            _ => users.Where(u => u.Role == Role.DistrictOfficer && u.NodeId == c.DistrictId),
-        };
+        return db.Users.AsNoTracking().Where(CaseTeams.Members(c, grids));
     }
 
     async Task<int?> PropertyCompanyAsync(int communityId, CancellationToken ct)

@@ -158,14 +158,8 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
     }
 
     /// <summary>The caller's scope key as a plain equality as well, so SQLite picks the queue index (see ADR 0001).</summary>
-    static IQueryable<Case> ScopeHint(IQueryable<Case> q, Scope scope) => scope.Level switch
-    {
-        ScopeLevel.Grid => q.Where(c => c.GridId == scope.Id),
-        ScopeLevel.Community => q.Where(c => c.CommunityId == scope.Id),
-        ScopeLevel.Street => q.Where(c => c.StreetId == scope.Id),
-        ScopeLevel.District => q.Where(c => c.DistrictId == scope.Id),
-        _ => q,
-    };
+    static IQueryable<Case> ScopeHint(IQueryable<Case> q, Scope scope) =>
+        scope.Level is ScopeLevel.Grid or ScopeLevel.Community or ScopeLevel.Street or ScopeLevel.District ? q.Where(scope.CoversExpression<Case>()) : q;
 
     async Task<Dictionary<int, string>> CategoryNamesAsync(CancellationToken ct) =>
         (await lookups.CategoriesAsync(db, ct)).ToDictionary(kv => kv.Key, kv => kv.Value.Name);

@@ -44,12 +44,11 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         var isResident = user.Role == Role.Resident;
         var home = isResident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;
         if (isResident && home is null) throw new ForbiddenException("You are not registered in a household; ask your community office.");
-        var place = await places.ResolveAsync(r, home, CommunityOf(user.Scope), ct);
+        var place = await places.ResolveAsync(r, home, CaseRouting.ReportingCommunity(user.Scope), ct);
         if (category.InHome && isResident && place.RoomId != home) throw new DomainException("An in-home repair is for your own home.", "roomId");
         await CheckDailyLimitAsync(isResident ? _options.DailyLimitPerResident : _options.DailyLimitPerStaff, ct);
 
-        var kind = r.Kind ?? (user.Role == Role.GridWorker ? CaseKind.Patrol : category.DefaultKind);
-        var source = user.Role == Role.GridWorker && kind == CaseKind.Patrol ? CaseSource.Patrol : CaseSource.Web;
+        var (kind, source) = CaseRouting.Intake(user.Role, r.Kind, category);
         // Account names may be longer than the case keeps; the account id still says exactly who it was.
         var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
         var reporter = new CaseReporter(user.Id, home, name);
@@ -92,17 +91,14 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         return new Submitted(c, category.Name, organization?.Name);
     }
 
-    /// <summary>
-    /// Category decides the level, place decides the node. A community without a property company (common in old
-    /// neighbourhoods) has its property matters handled by the residents' committee.
-    /// </summary>
+    /// <summary>Routing (<see cref="CaseRouting.Route"/>), with the community's property company loaded only when it matters.</summary>
     async Task<(HandlingLevel Level, (int Id, string Name)? Organization)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
     {
-        if (category.Level != HandlingLevel.Property) return (category.Level, null);
-        var company = await db.Organizations.IgnoreQueryFilters().AsNoTracking()
+        var company = !CaseRouting.NeedsPropertyCompany(category) ? null : await db.Organizations.IgnoreQueryFilters().AsNoTracking()
             .Where(o => o.CommunityId == place.CommunityId && o.Kind == OrganizationKind.PropertyCompany)
             .OrderBy(o => o.Id).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
-        return company is null ? (HandlingLevel.Community, null) : (HandlingLevel.Property, (company.Id, company.Name));
+        var route = CaseRouting.Route(category, company?.Id);
+        return (route.Level, route.OrganizationId is not null && company is not null ? (company.Id, company.Name) : null);
     }
 
     /// <summary>
@@ -115,7 +111,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         var category = await CategoryAsync(r.CategoryId, ct);
         if (category.InHome) return [];
         var home = user.Role == Role.Resident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;
-        var place = await places.ResolveAsync(r, home, CommunityOf(user.Scope), ct);
+        var place = await places.ResolveAsync(r, home, CaseRouting.ReportingCommunity(user.Scope), ct);
         var since = time.GetUtcNow().AddDays(-_options.SimilarWithinDays);
         var candidates = await db.Cases.IgnoreQueryFilters().AsNoTracking()
             .Where(c => c.CommunityId == place.CommunityId && c.CategoryId == category.Id && !c.Private && c.ReportedAt >= since
@@ -150,11 +146,4 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
             throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
     }
 
-    /// <summary>The one community a user reports within; null above a community (those roles do not report).</summary>
-    static int? CommunityOf(Scope scope) => scope.Level switch
-    {
-        ScopeLevel.Household or ScopeLevel.Grid => scope.CommunityId,
-        ScopeLevel.Community => scope.Id,
-        _ => null,
-    };
 }

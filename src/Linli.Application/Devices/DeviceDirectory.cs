@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
+using Linli.Domain.Registry;
+using Linli.Domain.Common;
 using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -18,6 +20,7 @@ public sealed class DeviceOptions
     public double RateBurst { get; set; } = 200;
     /// <summary>A device not heard from for this long shows as offline (alarms for silence are rules: "no data for N minutes").</summary>
     public double OfflineAfterMinutes { get; set; } = 15;
+    public TimeSpan OfflineAfter => TimeSpan.FromMinutes(OfflineAfterMinutes);
     /// <summary>How often time-based rules ("no data", "holds for") are looked at and device health is saved.</summary>
     public double TickSeconds { get; set; } = 5;
     /// <summary>How far ahead of the platform's clock a device's timestamp may be (clock drift) before it is refused.</summary>
@@ -101,7 +104,7 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
                           select new { d.Id, d.Unit, Building = b == null ? null : b.Name, Room = r == null ? null : r.Number, Facility = f == null ? null : f.Name })
             .ToListAsync(ct);
         return rows.ToDictionary(x => x.Id, x => x.Facility
-            ?? (x.Building is null ? "" : x.Building + (x.Unit is { } u ? $"{u}单元" : "") + (x.Room ?? "")));
+            ?? (x.Building is null ? "" : Room.LabelFor(x.Building, x.Unit, x.Room)));
     }
 }
 
@@ -118,6 +121,7 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
     public int StreetId { get; private set; }
     public int CommunityId { get; private set; }
     public int GridId { get; private set; }
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
     public int? BuildingId { get; private set; }
     public int? RoomId { get; private set; }
     public int? FacilityId { get; private set; }
@@ -217,8 +221,7 @@ public sealed class RuleBook
     {
         if (_byType.TryGetValue(device.Type, out var typed))
             foreach (var r in typed)
-                if (r.Rule.DistrictId == device.DistrictId && (r.Rule.StreetId == 0 || r.Rule.StreetId == device.StreetId)
-                    && (r.Rule.CommunityId == 0 || r.Rule.CommunityId == device.CommunityId))
+                if (r.Rule.Keys.Covers(device.Keys))
                     yield return r;
         if (_byDevice.TryGetValue(device.Id, out var own))
             foreach (var r in own) yield return r;

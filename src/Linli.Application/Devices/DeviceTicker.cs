@@ -52,7 +52,7 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
 
     async Task SaveHealthAsync(DateTimeOffset now, CancellationToken ct)
     {
-        var offlineBefore = now.AddMinutes(-options.Value.OfflineAfterMinutes);
+        var offlineAfter = options.Value.OfflineAfter;
         List<DeviceEntry> seen = [], rejected = [], wentOffline = [], cameOnline = [];
         foreach (var d in directory.All)
         {
@@ -60,8 +60,11 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
             if (Interlocked.Read(ref d.RejectedPending) > 0) rejected.Add(d);
             if (d.Disabled) continue;
             if (d.CameOnline) { d.CameOnline = false; cameOnline.Add(d); }
-            var online = d.SeenAt is { } at && at >= offlineBefore;
-            if (!online && d.Health == DeviceHealth.Online) { d.Health = DeviceHealth.Offline; wentOffline.Add(d); }
+            if (d.Health == DeviceHealth.Online && DevicePresence.At(d.SeenAt, now, offlineAfter) != DeviceHealth.Online)
+            {
+                d.Health = DeviceHealth.Offline;
+                wentOffline.Add(d);
+            }
         }
         if (seen.Count + rejected.Count + wentOffline.Count + cameOnline.Count == 0) return;
 

@@ -45,7 +45,7 @@ public sealed class WebhookCommands(ILinliDb db, CurrentUser user, IPersonalData
     public async Task<WebhookDto> DeactivateAsync(int id, CancellationToken ct)
     {
         var hook = await db.Webhooks.SingleOrDefaultAsync(w => w.Id == id, ct) ?? throw new NotFoundException("Webhook");
-        if (!Owns(user.Scope, hook)) throw new ForbiddenException("This webhook is kept by a node above yours.");
+        if (!user.Scope.Covers(hook.Keys)) throw new ForbiddenException("This webhook is kept by a node above yours.");
         hook.Deactivate();
         await db.SaveChangesAsync(ct);
         return ToDto(hook);
@@ -75,13 +75,4 @@ public sealed class WebhookCommands(ILinliDb db, CurrentUser user, IPersonalData
         }
         return (scopeNode.DistrictId, scopeNode.StreetId, scopeNode.CommunityId);
     }
-
-    static bool Owns(Scope scope, Webhook hook) => scope.Level switch
-    {
-        ScopeLevel.District => hook.DistrictId == scope.Id,
-        ScopeLevel.Street => hook.StreetId == scope.Id,
-        ScopeLevel.Community => hook.CommunityId == scope.Id,
-        ScopeLevel.System => true,
-        _ => false,
-    };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Linli.Domain.Alarms;
+using Linli.Domain.Common;
 using Linli.Application.Common;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,10 +23,8 @@ public sealed class WebhookOutbox(ILinliDb db, WebhookSignal signal, TimeProvide
     public async Task HandleAsync(AlarmChanged a, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(a);
-        // Webhooks are few per district; the covering test (like a rule's) is done here rather than in SQL.
-        var hooks = await db.Webhooks.AsNoTracking()
-            .Where(w => w.Active && w.DistrictId == a.DistrictId && (w.StreetId == 0 || w.StreetId == a.StreetId) && (w.CommunityId == 0 || w.CommunityId == a.CommunityId))
-            .ToListAsync(ct);
+        var hooks = await db.Webhooks.AsNoTracking().Where(w => w.Active)
+            .Where(new PlaceKeys(a.DistrictId, a.StreetId, a.CommunityId, a.GridId).CoveredByExpression<Webhook>()).ToListAsync(ct);
         hooks = hooks.Where(w => a.Severity >= w.MinSeverity).ToList();
         if (hooks.Count == 0) return;
         var now = time.GetUtcNow();

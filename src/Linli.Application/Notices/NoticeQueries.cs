@@ -156,32 +156,14 @@ public sealed class NoticeQueries(ILinliDb db, CurrentUser user, TimeProvider ti
     public bool InMyArea(ScopedEntity e)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var s = user.Scope;
-        return s.Level switch
-        {
-            ScopeLevel.System => true,
-            ScopeLevel.District => e.DistrictId == s.Id,
-            ScopeLevel.Street => e.StreetId == s.Id,
-            ScopeLevel.Community => e.CommunityId == s.Id,
-            ScopeLevel.Grid => e.GridId == s.Id,
-            _ => false,
-        };
+        return user.Scope.Covers(e.Keys);
     }
 
     /// <summary>The rows in the caller's own subtree; also an equality the database can take an index for.</summary>
     public IQueryable<T> InMyArea<T>(IQueryable<T> q) where T : ScopedEntity
     {
         var s = user.Scope;
-        var id = s.Id;
-        return s.Level switch
-        {
-            ScopeLevel.System => q,
-            ScopeLevel.District => q.Where(e => e.DistrictId == id),
-            ScopeLevel.Street => q.Where(e => e.StreetId == id),
-            ScopeLevel.Community => q.Where(e => e.CommunityId == id),
-            ScopeLevel.Grid => q.Where(e => e.GridId == id),
-            _ => q.Where(e => false),
-        };
+        return s.Level == ScopeLevel.System ? q : q.Where(s.CoversExpression<T>());
     }
 
     /// <summary>The rows at or below the notice's node: one equality on its deepest scope key.</summary>

@@ -72,7 +72,7 @@ public sealed class NoticeReceipts(ILinliDb db, NoticeQueries queries, TimeProvi
         var items = rows.Select(r =>
         {
             var building = names.GetValueOrDefault(r.BuildingId, "");
-            return new UnreadHouseholdDto(r.Id, r.BuildingId, building, r.UnitNo, r.Floor, r.Number, $"{building}{r.UnitNo}单元{r.Number}",
+            return new UnreadHouseholdDto(r.Id, r.BuildingId, building, r.UnitNo, r.Floor, r.Number, Room.LabelFor(building, r.UnitNo, r.Number),
                 byRoom[r.Id].Select(p => new UnreadPersonDto(p.Id, p.Name, p.AgeOn(today), ResidentSearch.LabelNames(p, today))).ToList());
         }).ToList();
         return new Page<UnreadHouseholdDto>(items, page.Page, page.PageSize, total);

@@ -248,7 +248,7 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
             if (building is not null && unit is not null && number.Length > 0)
             {
                 var key = (building.Id, unit.Value, number);
-                if (existing.Contains(key)) x.Error(row, ImportColumns.Room, $"{building.Name}{unit}单元{number} already exists.");
+                if (existing.Contains(key)) x.Error(row, ImportColumns.Room, $"{Room.LabelFor(building.Name, unit, number)} already exists.");
                 else if (firstAt.TryGetValue(key, out var first)) x.Error(row, ImportColumns.Room, $"The same room is already in row {first.Number} of this file.");
                 else firstAt[key] = row;
             }

@@ -107,16 +107,13 @@ public sealed partial class ResidentSearch(ILinliDb db, IPersonalDataProtector p
                            join b in db.Buildings on room.BuildingId equals b.Id
                            where ids.Contains(room.Id)
                            select new { room.Id, b.Name, room.UnitNo, room.Number }).ToListAsync(ct);
-        return rooms.ToDictionary(r => r.Id, r => $"{r.Name}{r.UnitNo}单元{r.Number}");
+        return rooms.ToDictionary(r => r.Id, r => Room.LabelFor(r.Name, r.UnitNo, r.Number));
     }
 
     /// <summary>An equality on the caller's own scope key: redundant with the scope filter, but it lets the database use an index.</summary>
     public static IQueryable<Resident> ScopeHint(IQueryable<Resident> q, Scope scope) => scope.Level switch
     {
-        ScopeLevel.Grid => q.Where(r => r.GridId == scope.Id),
-        ScopeLevel.Community => q.Where(r => r.CommunityId == scope.Id),
-        ScopeLevel.Street => q.Where(r => r.StreetId == scope.Id),
-        ScopeLevel.District => q.Where(r => r.DistrictId == scope.Id),
+        ScopeLevel.Grid or ScopeLevel.Community or ScopeLevel.Street or ScopeLevel.District => q.Where(scope.CoversExpression<Resident>()),
         ScopeLevel.Household => q.Where(r => r.RoomId == scope.Id),
         _ => q,
     };

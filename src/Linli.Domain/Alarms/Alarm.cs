@@ -1,4 +1,5 @@
 using Linli.Domain.Common;
+using Linli.Domain.Identity;
 
 namespace Linli.Domain.Alarms;
 
@@ -7,6 +8,9 @@ public enum AlarmStatus { Active, Acknowledged, Cleared, Closed }
 
 /// <summary>Who is called, in order, while nobody acknowledges. The family comes first when the alarm concerns a person.</summary>
 public enum EscalationLevel { FamilyContact, GridWorker, PropertyDutyRoom, CommunityAdmin }
+
+/// <summary>What a person on duty can do to an alarm; <see cref="Alarm.AllowedActions"/> says which, now.</summary>
+public enum AlarmAction { Acknowledge, Assign, Clear, Close, Comment }
 
 public enum AlarmEventKind { Raised, Repeated, Notified, Escalated, Reminded, Acknowledged, Assigned, Cleared, Closed, CaseOpened, Commented }
 
@@ -18,7 +22,10 @@ public sealed record AlarmActor(int? UserId, string Name)
 
 /// <summary>Where and about whom an alarm is: the device's place, or the resident's room for an SOS press on a page.</summary>
 public sealed record AlarmSubject(int DistrictId, int StreetId, int CommunityId, int GridId, long? DeviceId, int? ResidentId,
-    int? RoomId, int? BuildingId, int? FacilityId, int PlanX, int PlanY, string PlaceLabel);
+    int? RoomId, int? BuildingId, int? FacilityId, int PlanX, int PlanY, string PlaceLabel)
+{
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+}
 
 /// <summary>
 /// An alarm with its lifecycle and escalation. One alarm stays open per rule and device: the rule firing again while it
@@ -107,10 +114,7 @@ public sealed class Alarm : ScopedEntity, IHasDomainEvents
             RepeatCount = 1,
             AckWithinSeconds = ackWithinSeconds,
         };
-        a.DistrictId = subject.DistrictId;
-        a.StreetId = subject.StreetId;
-        a.CommunityId = subject.CommunityId;
-        a.GridId = subject.GridId;
+        a.PlaceIn(subject.Keys);
         a.Level = a.FirstLevel;
         a.Record(now, AlarmActor.Platform, AlarmEventKind.Raised, null);
         a.StartClock(now);
@@ -124,6 +128,34 @@ public sealed class Alarm : ScopedEntity, IHasDomainEvents
     EscalationLevel FirstLevel => ConcernsAPerson && Kind != AlarmKind.Welfare ? EscalationLevel.FamilyContact : EscalationLevel.GridWorker;
 
     public bool NeedsAcknowledgement => AcknowledgedAt is null && Status != AlarmStatus.Closed;
+
+    /// <summary>What may be done to the alarm now, in the order the pages offer it. The methods below refuse the rest.</summary>
+    public IReadOnlyList<AlarmAction> AllowedActions() => ActionsAllowedIn(Status, AcknowledgedAt is not null);
+
+    /// <summary>
+    /// <see cref="AllowedActions"/> for a copy of an alarm's state (a page holds the alarm as a view, not the aggregate):
+    /// a closed alarm takes only comments; an open one can be cleared; until someone acknowledges, acknowledging comes first.
+    /// </summary>
+    public static IReadOnlyList<AlarmAction> ActionsAllowedIn(AlarmStatus status, bool acknowledged)
+    {
+        if (status == AlarmStatus.Closed) return [AlarmAction.Comment];
+        List<AlarmAction> actions = [];
+        if (!acknowledged) actions.Add(AlarmAction.Acknowledge);
+        actions.Add(AlarmAction.Assign);
+        if (status is AlarmStatus.Active or AlarmStatus.Acknowledged) actions.Add(AlarmAction.Clear);
+        actions.Add(AlarmAction.Close);
+        actions.Add(AlarmAction.Comment);
+        return actions;
+    }
+
+    /// <summary>Whether one of the community's people on duty may take this alarm (see <see cref="MayBeTakenBy(Role, int, int)"/>).</summary>
+    public bool MayBeTakenBy(Role role, int nodeId) => MayBeTakenBy(role, nodeId, GridId);
+
+    /// <summary>
+    /// Of a community's people on duty, a grid worker takes only the alarms of their own grid (their node); property staff
+    /// and community admins take any.
+    /// </summary>
+    public static bool MayBeTakenBy(Role role, int nodeId, int alarmGridId) => role != Role.GridWorker || nodeId == alarmGridId;
 
     /// <summary>The levels called so far, first to current: each is reminded when a later one is called.</summary>
     public IEnumerable<EscalationLevel> CalledLevels()

@@ -43,9 +43,8 @@ public sealed class AlarmRule : ScopedEntity
     public AlarmRule(int districtId, int streetId, int communityId, string name, AlarmKind kind, AlarmSeverity severity,
         DeviceType? deviceType, long? deviceId, Condition condition, bool autoClear, int? ackWithinSeconds, bool opensCase, DateTimeOffset now)
     {
-        DistrictId = districtId;
-        StreetId = streetId;
-        CommunityId = communityId;
+        // Kept at a community at the lowest: grid 0 covers all its grids.
+        PlaceIn(new PlaceKeys(districtId, streetId, communityId, 0));
         Update(name, kind, severity, deviceType, deviceId, condition, autoClear, ackWithinSeconds, opensCase, now);
     }
 
@@ -93,12 +92,11 @@ public sealed class AlarmRule : ScopedEntity
         return (DeviceId is { } id ? id == device.Id : DeviceType == device.Type) && Covers(device);
     }
 
+    /// <summary>A rule is kept at a community, street or district (its grid key is 0) and covers that subtree.</summary>
     public bool Covers(ScopedEntity place)
     {
         ArgumentNullException.ThrowIfNull(place);
-        return place.DistrictId == DistrictId
-            && (StreetId == 0 || place.StreetId == StreetId)
-            && (CommunityId == 0 || place.CommunityId == CommunityId);
+        return Keys.Covers(place.Keys);
     }
 
     public static int DefaultAckSeconds(AlarmSeverity severity) => severity switch

@@ -74,9 +74,7 @@ public sealed class Webhook : ScopedEntity
         string secret, IPersonalDataProtector protector, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(protector);
-        DistrictId = districtId;
-        StreetId = streetId;
-        CommunityId = communityId;
+        PlaceIn(new PlaceKeys(districtId, streetId, communityId, 0));
         name = (name ?? "").Trim();
         if (name.Length == 0 || name.Length > NameMaxLength) throw new DomainException($"Name is required, at most {NameMaxLength} characters.", "name");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || url.Length > UrlMaxLength)

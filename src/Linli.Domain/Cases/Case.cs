@@ -4,7 +4,10 @@ namespace Linli.Domain.Cases;
 
 /// <summary>Where a case is: always a grid (for scope), and as precisely as known a building, room, facility or point.</summary>
 public sealed record CasePlace(int DistrictId, int StreetId, int CommunityId, int GridId, string Address,
-    int? BuildingId = null, int? RoomId = null, int? FacilityId = null, double? Latitude = null, double? Longitude = null);
+    int? BuildingId = null, int? RoomId = null, int? FacilityId = null, double? Latitude = null, double? Longitude = null)
+{
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+}
 
 /// <summary>Who reported: an account (and its household) or an outside reporter known only by name and contact.</summary>
 public sealed record CaseReporter(int? UserId, int? RoomId, string Name, string? PhoneMasked = null, string? PhoneProtected = null);
@@ -142,10 +145,7 @@ public sealed class Case : ScopedEntity, IHasDomainEvents
             ReportedAt = now,
             UpdatedAt = now,
         };
-        c.DistrictId = place.DistrictId;
-        c.StreetId = place.StreetId;
-        c.CommunityId = place.CommunityId;
-        c.GridId = place.GridId;
+        c.PlaceIn(place.Keys);
         c.StartSla(category, now);
         c.Record(now, new CaseActor(reporter.UserId ?? 0, name, CaseRelation.Reporter), CaseEventKind.Reported, null, null, description);
         return c;

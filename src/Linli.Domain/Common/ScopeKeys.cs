@@ -11,12 +11,20 @@ public abstract class ScopedEntity
     public int CommunityId { get; protected set; }
     public int GridId { get; protected set; }
 
+    /// <summary>The four keys as a value, to ask <see cref="PlaceKeys.Covers"/>. Computed, so not stored.</summary>
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+
     protected void PlaceIn(ScopedEntity other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        DistrictId = other.DistrictId;
-        StreetId = other.StreetId;
-        CommunityId = other.CommunityId;
-        GridId = other.GridId;
+        PlaceIn(other.Keys);
+    }
+
+    protected void PlaceIn(PlaceKeys keys)
+    {
+        DistrictId = keys.DistrictId;
+        StreetId = keys.StreetId;
+        CommunityId = keys.CommunityId;
+        GridId = keys.GridId;
     }
 }

@@ -28,6 +28,19 @@ public enum DeviceType
 /// <summary>How a device is doing, as the platform last saw it.</summary>
 public enum DeviceHealth { NeverSeen, Online, Offline, Disabled }
 
+/// <summary>Whether a device is heard from: the rule behind <see cref="DeviceHealth"/> for a device that is switched on.</summary>
+public static class DevicePresence
+{
+    /// <summary>
+    /// Never seen without a sighting; online while the last sighting is at most <paramref name="offlineAfter"/> old;
+    /// offline after that. Silence as an alarm is a rule ("no data for N minutes"), not this.
+    /// </summary>
+    public static DeviceHealth At(DateTimeOffset? lastSeenAt, DateTimeOffset now, TimeSpan offlineAfter) =>
+        lastSeenAt is not { } seen ? DeviceHealth.NeverSeen
+        : seen >= now - offlineAfter ? DeviceHealth.Online
+        : DeviceHealth.Offline;
+}
+
 /// <summary>
 /// A registered device, placed in the community (a room, a unit of a building, a building or a facility, and a point on
 /// the site plan). It authenticates with a per-device secret held only as a SHA-256 hash: the secret is 32 random bytes,
@@ -101,10 +114,7 @@ public sealed class Device : ScopedEntity
         ArgumentNullException.ThrowIfNull(place);
         if (place.PlanX is < 0 or > 1000) throw new DomainException("Plan x must be 0–1000.", "planX");
         if (place.PlanY is < 0 or > 1000) throw new DomainException("Plan y must be 0–1000.", "planY");
-        DistrictId = place.DistrictId;
-        StreetId = place.StreetId;
-        CommunityId = place.CommunityId;
-        GridId = place.GridId;
+        PlaceIn(place.Keys);
         BuildingId = place.BuildingId;
         Unit = place.Unit;
         RoomId = place.RoomId;
@@ -158,6 +168,10 @@ public sealed class Device : ScopedEntity
         LastRejectedAt = at;
     }
 
+    /// <summary>How the device is doing at <paramref name="now"/>: <see cref="DevicePresence.At"/>, unless it is switched off.</summary>
+    public DeviceHealth PresenceAt(DateTimeOffset now, TimeSpan offlineAfter) =>
+        Disabled ? DeviceHealth.Disabled : DevicePresence.At(LastSeenAt, now, offlineAfter);
+
     public void MarkOffline()
     {
         if (!Disabled) Health = DeviceHealth.Offline;
@@ -175,6 +189,8 @@ public sealed class Device : ScopedEntity
 public sealed record DevicePlace(int DistrictId, int StreetId, int CommunityId, int GridId, int? BuildingId, int? Unit, int? RoomId,
     int? FacilityId, int PlanX, int PlanY)
 {
+    public PlaceKeys Keys => new(DistrictId, StreetId, CommunityId, GridId);
+
     public static DevicePlace InRoom(Room room, Building building)
     {
         ArgumentNullException.ThrowIfNull(room);

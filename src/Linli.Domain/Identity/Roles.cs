@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+using Linli.Domain.Common;
 using Linli.Domain.Registry;
 
 namespace Linli.Domain.Identity;
@@ -84,4 +86,33 @@ public sealed record Scope(ScopeLevel Level, int Id, int HouseholdBuildingId = 0
             _ => None,
         },
     };
+
+    /// <summary>
+    /// Whether a row at <paramref name="place"/> lies in this scope's subtree. A household is not decided by scope keys (it
+    /// sees what the rows say about its room), so it covers none here; nor does <see cref="ScopeLevel.Nothing"/>.
+    /// </summary>
+    public bool Covers(PlaceKeys place) => Level switch
+    {
+        ScopeLevel.System => true,
+        ScopeLevel.District => place.DistrictId == Id,
+        ScopeLevel.Street => place.StreetId == Id,
+        ScopeLevel.Community => place.CommunityId == Id,
+        ScopeLevel.Grid => place.GridId == Id,
+        _ => false,
+    };
+
+    /// <summary><see cref="Covers"/> for a database: one equality on the scope's own key, which the scope-key indexes answer.</summary>
+    public Expression<Func<T, bool>> CoversExpression<T>() where T : ScopedEntity
+    {
+        var id = Id;
+        return Level switch
+        {
+            ScopeLevel.System => e => true,
+            ScopeLevel.District => e => e.DistrictId == id,
+            ScopeLevel.Street => e => e.StreetId == id,
+            ScopeLevel.Community => e => e.CommunityId == id,
+            ScopeLevel.Grid => e => e.GridId == id,
+            _ => e => false,
+        };
+    }
 }

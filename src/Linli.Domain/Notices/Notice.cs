@@ -75,8 +75,7 @@ public sealed class Notice : ScopedEntity
     public bool Reaches(ScopedEntity place)
     {
         ArgumentNullException.ThrowIfNull(place);
-        return place.DistrictId == DistrictId && (StreetId == 0 || place.StreetId == StreetId)
-            && (CommunityId == 0 || place.CommunityId == CommunityId) && (GridId == 0 || place.GridId == GridId);
+        return Keys.Covers(place.Keys);
     }
 
     /// <summary>Changes a notice that readers have not seen yet. Once published, a correction is a new notice.</summary>

@@ -41,22 +41,18 @@ public static class NoticeRules
     public static Expression<Func<Notice, bool>> For(NoticeReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var (district, street, community, grid) = (reader.DistrictId, reader.StreetId, reader.CommunityId, reader.GridId);
+        var reaches = new PlaceKeys(reader.DistrictId, reader.StreetId, reader.CommunityId, reader.GridId).CoveredByExpression<Notice>();
         var bit = NoticeAudience.RoleBit(reader.Role);
         var byDefault = NoticeAudience.IsSentByDefault(reader.Role);
         if (reader.Role != Role.Resident)
         {
-            return n => n.DistrictId == district && (n.StreetId == 0 || n.StreetId == street)
-                && (n.CommunityId == 0 || n.CommunityId == community) && (n.GridId == 0 || n.GridId == grid)
-                && ((n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0);
+            return reaches.And(n => (n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0);
         }
         var building = reader.BuildingId ?? 0;
         var groups = reader.Groups;
-        return n => n.DistrictId == district && (n.StreetId == 0 || n.StreetId == street)
-            && (n.CommunityId == 0 || n.CommunityId == community) && (n.GridId == 0 || n.GridId == grid)
-            && ((n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0)
+        return reaches.And(n => ((n.RoleMask == 0 && byDefault) || (n.RoleMask & bit) != 0)
             && (n.Groups == ResidentGroups.None || (n.Groups & groups) != ResidentGroups.None)
-            && (!n.Buildings.Any() || n.Buildings.Any(b => b.BuildingId == building));
+            && (!n.Buildings.Any() || n.Buildings.Any(b => b.BuildingId == building)));
     }
 
     /// <summary>

@@ -34,7 +34,14 @@ public sealed class Room : ScopedEntity
     }
 
     /// <summary>Reads like a Chinese address: 3号楼2单元302.</summary>
-    public string Label(string buildingName) => $"{buildingName}{UnitNo}单元{Number}";
+    public string Label(string buildingName) => LabelFor(buildingName, UnitNo, Number);
+
+    /// <summary>
+    /// How people name a room, or a place in a building when unit or room is not known ("3号楼1单元", "3号楼"), for code
+    /// that reads the parts without loading the room.
+    /// </summary>
+    public static string LabelFor(string buildingName, int? unitNo, string? number) =>
+        $"{buildingName}{(unitNo is { } u ? $"{u}单元" : "")}{number}";
 
     public IEnumerable<RoomOccupancy> CurrentOccupancies() => _occupancies.Where(o => o.MovedOutOn is null);
 

@@ -99,10 +99,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
             || Set<CaseFollower>().Any(f => f.CaseId == a.CaseId && f.RoomId == ScopeId)));
         // A notice is seen in its subtree (to manage it) and wherever it reaches: by a place at or below its node.
         modelBuilder.Entity<Notice>().HasQueryFilter(Or(
-            Scoped<Notice>(n => Rooms.Any(r => r.Id == ScopeId && r.DistrictId == n.DistrictId && (n.StreetId == 0 || r.StreetId == n.StreetId)
-                && (n.CommunityId == 0 || r.CommunityId == n.CommunityId) && (n.GridId == 0 || r.GridId == n.GridId))),
-            n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
-                && (n.CommunityId == 0 || x.CommunityId == n.CommunityId) && (n.GridId == 0 || x.GridId == n.GridId))));
+            Scoped<Notice>(CoversAny<Notice, Room>(r => r.Id == ScopeId)),
+            NotHousehold<Notice>().And(CoversAny<Notice, HierarchyNode>(x => x.Id == ScopeId))));
         modelBuilder.Entity<NoticeRead>().HasQueryFilter(Scoped<NoticeRead>(r => r.RoomId == ScopeId));
 
         // A resident sees the devices and alarms of their own home (their SOS button, their SOS calls).
@@ -111,8 +109,7 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         modelBuilder.Entity<AlarmEvent>().HasQueryFilter(e => ScopeLevel == ScopeLevel.System || Set<Alarm>().Any(a => a.Id == e.AlarmId));
         // Rules, like notices, are seen in their subtree and by the nodes they cover (a community sees the district's rules).
         modelBuilder.Entity<AlarmRule>().HasQueryFilter(Or(Scoped<AlarmRule>(_ => false),
-            n => ScopeLevel != ScopeLevel.Household && Nodes.Any(x => x.Id == ScopeId && x.DistrictId == n.DistrictId && (n.StreetId == 0 || x.StreetId == n.StreetId)
-                && (n.CommunityId == 0 || x.CommunityId == n.CommunityId))));
+            NotHousehold<AlarmRule>().And(CoversAny<AlarmRule, HierarchyNode>(x => x.Id == ScopeId))));
         modelBuilder.Entity<Webhook>().HasQueryFilter(Scoped<Webhook>(_ => false));
         // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
         modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
@@ -139,6 +136,23 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICu
         return Expression.Lambda<Func<T, bool>>(
             Expression.OrElse(byNode.Body, Expression.AndAlso(new ReplaceParameter(isHousehold.Parameters[0], p).Visit(isHousehold.Body), householdBody)), p);
     }
+
+    /// <summary>
+    /// <c>n =&gt; some <typeparamref name="TPlace"/> row matching <paramref name="which"/> lies where n covers</c>, with the
+    /// covering rule of <see cref="PlaceKeys"/>: an EXISTS on the place's primary key and equalities on the scope keys.
+    /// </summary>
+    Expression<Func<T, bool>> CoversAny<T, TPlace>(Expression<Func<TPlace, bool>> which) where T : ScopedEntity where TPlace : ScopedEntity
+    {
+        var covers = PlaceKeys.CoversExpression<T, TPlace>();
+        var (node, place) = (covers.Parameters[0], covers.Parameters[1]);
+        var match = Expression.Lambda<Func<TPlace, bool>>(
+            Expression.AndAlso(new ReplaceParameter(which.Parameters[0], place).Visit(which.Body), covers.Body), place);
+        Expression<Func<IQueryable<TPlace>>> places = () => Set<TPlace>();
+        return Expression.Lambda<Func<T, bool>>(
+            Expression.Call(typeof(Queryable), nameof(Queryable.Any), [typeof(TPlace)], places.Body, Expression.Quote(match)), node);
+    }
+
+    Expression<Func<T, bool>> NotHousehold<T>() => _ => ScopeLevel != ScopeLevel.Household;
 
     static Expression<Func<T, bool>> Or<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right) =>
         Expression.Lambda<Func<T, bool>>(Expression.OrElse(left.Body, new ReplaceParameter(right.Parameters[0], left.Parameters[0]).Visit(right.Body)), left.Parameters[0]);

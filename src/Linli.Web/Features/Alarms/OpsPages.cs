@@ -1,3 +1,4 @@
+using Linli.Domain.Alarms;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Alarms;

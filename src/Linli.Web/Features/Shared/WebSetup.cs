@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Localization;
@@ -19,7 +18,8 @@ public static class WebSetup
         // Unreadable input goes through the one exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<DomainExceptionHandler>();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // Enum names as JsonStringEnumConverter writes them; values outside an enum's set are refused (see DefinedEnums).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new DefinedEnumConverter()));
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o =>
         {
@@ -63,6 +63,7 @@ public static class WebSetup
         app.UseServerTiming();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDefinedEnumParameters();
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("zh-CN");
