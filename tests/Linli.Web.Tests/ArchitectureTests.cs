@@ -124,6 +124,22 @@ public sealed class ArchitectureTests
         Assert.Empty(appModules.Except(Modules).Except(["Common"]));
     }
 
+    [Fact]
+    public void The_scope_filters_are_switched_off_only_in_the_reviewed_unscoped_reads()
+    {
+        // Background work declares its scope; a request that must look past its own says why in Unscoped, nowhere else.
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Linli.slnx"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("No Linli.slnx above the tests.");
+        var allowed = Path.Combine("src", "Linli.Application", "Common", "Unscoped.cs");
+        var offenders = Directory.EnumerateFiles(Path.Combine(root, "src"), "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".razor", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, f))
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "obj" or "bin") && f != allowed)
+            .Where(f => File.ReadAllText(Path.Combine(root, f)).Contains("IgnoreQueryFilters(", StringComparison.Ordinal))
+            .ToList();
+        Assert.True(offenders.Count == 0, "IgnoreQueryFilters outside Unscoped: " + string.Join(", ", offenders));
+    }
+
     static void AssertNone(TestResult result, string what) =>
         Assert.True(result.IsSuccessful, $"{what} crosses a layer line:\n" + string.Join("\n", result.FailingTypes?.Select(t => t.FullName) ?? []));
 }

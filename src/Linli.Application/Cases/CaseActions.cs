@@ -84,7 +84,7 @@ public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time
     /// </summary>
     async Task<Case> NeighbourCaseAsync(long id, CancellationToken ct)
     {
-        var c = await db.Cases.IgnoreQueryFilters().FirstOrDefaultAsync(x => x.Id == id, ct);
+        var c = await db.UnscopedCases().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (c is null || user.Role != Role.Resident || c.Private || c.CommunityId != user.Scope.CommunityId) throw new NotFoundException("Case");
         return c;
     }
@@ -106,13 +106,13 @@ public sealed class CaseActions(ILinliDb db, CurrentUser user, TimeProvider time
 
     IQueryable<UserAccount> TeamQuery(Case c)
     {
-        var grids = db.Nodes.IgnoreQueryFilters().Where(n => n.ParentId == c.CommunityId && n.Kind == NodeKind.Grid).Select(n => n.Id);
+        var grids = db.UnscopedNodes().Where(n => n.ParentId == c.CommunityId && n.Kind == NodeKind.Grid).Select(n => n.Id);
         return db.Users.AsNoTracking().Where(CaseTeams.Members(c, grids));
     }
 
     async Task<int?> PropertyCompanyAsync(int communityId, CancellationToken ct)
     {
-        var company = await db.Organizations.IgnoreQueryFilters().AsNoTracking()
+        var company = await db.UnscopedOrganizations().AsNoTracking()
             .Where(o => o.CommunityId == communityId && o.Kind == OrganizationKind.PropertyCompany).OrderBy(o => o.Id)
             .Select(o => (int?)o.Id).FirstOrDefaultAsync(ct);
         return company ?? throw new DomainException("This community has no property company.", "level");

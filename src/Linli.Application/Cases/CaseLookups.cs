@@ -46,7 +46,7 @@ public sealed class CaseLookups(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(db);
         if (_communityNames.TryGetValue(communityId, out var name)) return name;
-        name = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Id == communityId).Select(n => n.Name).SingleAsync(ct);
+        name = await db.UnscopedNodes().AsNoTracking().Where(n => n.Id == communityId).Select(n => n.Name).SingleAsync(ct);
         _communityNames[communityId] = name;
         return name;
     }

@@ -40,8 +40,8 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
     async Task<CasePlace> RoomAsync(int roomId, string field, CancellationToken ct)
     {
         // Room and building in one round trip: every report from home comes this way.
-        var hit = await (from x in db.Rooms.IgnoreQueryFilters().AsNoTracking()
-                         join b in db.Buildings.IgnoreQueryFilters().AsNoTracking() on x.BuildingId equals b.Id
+        var hit = await (from x in db.UnscopedRooms().AsNoTracking()
+                         join b in db.UnscopedBuildings().AsNoTracking() on x.BuildingId equals b.Id
                          where x.Id == roomId
                          select new { Room = x, Building = b }).FirstOrDefaultAsync(ct)
             ?? throw new DomainException("No such room.", field);
@@ -53,14 +53,14 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
 
     async Task<CasePlace> BuildingAsync(int buildingId, CancellationToken ct)
     {
-        var building = await db.Buildings.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(b => b.Id == buildingId, ct)
+        var building = await db.UnscopedBuildings().AsNoTracking().FirstOrDefaultAsync(b => b.Id == buildingId, ct)
             ?? throw new DomainException("No such building.", "buildingId");
         return Of(building, $"{await CommunityNameAsync(building.CommunityId, ct)} {building.Name}");
     }
 
     async Task<CasePlace> FacilityAsync(int facilityId, CancellationToken ct)
     {
-        var facility = await db.Facilities.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(f => f.Id == facilityId, ct)
+        var facility = await db.UnscopedFacilities().AsNoTracking().FirstOrDefaultAsync(f => f.Id == facilityId, ct)
             ?? throw new DomainException("No such facility.", "facilityId");
         if (facility.Category.IsSurroundingService()) throw new DomainException("That is a service outside the community; report problems inside it.", "facilityId");
         // A facility belongs to the community; its grid is the nearest building's, so a grid worker sees it.
@@ -91,9 +91,9 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
     {
         // A box of about ±1 km first, so only a handful of buildings are measured.
         const double box = 0.01;
-        var q = db.Buildings.IgnoreQueryFilters().AsNoTracking()
+        var q = db.UnscopedBuildings().AsNoTracking()
             .Where(b => b.Latitude >= lat - box && b.Latitude <= lat + box && b.Longitude >= lng - box && b.Longitude <= lng + box);
-        if (communityId is { } c) q = db.Buildings.IgnoreQueryFilters().AsNoTracking().Where(b => b.CommunityId == c);
+        if (communityId is { } c) q = db.UnscopedBuildings().AsNoTracking().Where(b => b.CommunityId == c);
         var candidates = await q.Take(2000).ToListAsync(ct);
         return candidates.Count == 0 ? null
             : candidates.Select(b => (b, Geo.DistanceMeters(lat, lng, b.Latitude, b.Longitude))).MinBy(x => x.Item2);

@@ -53,7 +53,7 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
             .Select(a => new { a.Id, a.Stage, a.ContentType, a.Length, a.At }).ToListAsync(ct);
         var category = (await lookups.CategoryAsync(db, c.CategoryId, ct))?.Name ?? "";
         var org = c.OrganizationId is { } o
-            ? await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(x => x.Id == o).Select(x => x.Name).FirstOrDefaultAsync(ct)
+            ? await db.UnscopedOrganizations().AsNoTracking().Where(x => x.Id == o).Select(x => x.Name).FirstOrDefaultAsync(ct)
             : null;
         return Detail(c, category, org, await actions.ActorAsync(c, ct), events,
             photos.Select(p => new CasePhotoDto(p.Id, p.Stage, $"/api/v1/cases/{id}/photos/{p.Id}", p.ContentType, p.Length, p.At)).ToList());

@@ -34,7 +34,7 @@ public sealed class CaseSupervision(ILinliDb db, TimeProvider time)
         }).ToListAsync(ct);
         var ids = counts.Select(c => c.CommunityId).ToList();
         // Names only, of communities whose cases the caller already sees: a grid worker's scope holds no community node.
-        var names = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => ids.Contains(n.Id) && n.Kind == NodeKind.Community)
+        var names = await db.UnscopedNodes().AsNoTracking().Where(n => ids.Contains(n.Id) && n.Kind == NodeKind.Community)
             .ToDictionaryAsync(n => n.Id, n => n.Name, ct);
         var communities = counts
             .Select(c => new CommunityCaseCountsDto(c.CommunityId, names.GetValueOrDefault(c.CommunityId, $"#{c.CommunityId}"), c.Open, c.Overdue, c.Escalated))

@@ -61,7 +61,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     {
         ArgumentNullException.ThrowIfNull(category);
         var created = await CreateAsync(category, category.DefaultKind, CaseSource.Open311, r, place, reporter, client, ct);
-        return await db.Cases.IgnoreQueryFilters().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
+        return await db.UnscopedCases().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
     }
 
     /// <summary>A case the platform opens by itself (a device alarm) at an already resolved place.</summary>
@@ -94,7 +94,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     /// <summary>Routing (<see cref="CaseRouting.Route"/>), with the community's property company loaded only when it matters.</summary>
     async Task<(HandlingLevel Level, (int Id, string Name)? Organization)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
     {
-        var company = !CaseRouting.NeedsPropertyCompany(category) ? null : await db.Organizations.IgnoreQueryFilters().AsNoTracking()
+        var company = !CaseRouting.NeedsPropertyCompany(category) ? null : await db.UnscopedOrganizations().AsNoTracking()
             .Where(o => o.CommunityId == place.CommunityId && o.Kind == OrganizationKind.PropertyCompany)
             .OrderBy(o => o.Id).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
         var route = CaseRouting.Route(category, company?.Id);
@@ -113,7 +113,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         var home = user.Role == Role.Resident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;
         var place = await places.ResolveAsync(r, home, CaseRouting.ReportingCommunity(user.Scope), ct);
         var since = time.GetUtcNow().AddDays(-_options.SimilarWithinDays);
-        var candidates = await db.Cases.IgnoreQueryFilters().AsNoTracking()
+        var candidates = await db.UnscopedCases().AsNoTracking()
             .Where(c => c.CommunityId == place.CommunityId && c.CategoryId == category.Id && !c.Private && c.ReportedAt >= since
                 && (c.Status == CaseStatus.Reported || c.Status == CaseStatus.Accepted || c.Status == CaseStatus.Dispatched || c.Status == CaseStatus.InProgress))
             .OrderByDescending(c => c.ReportedAt).Take(200)
@@ -141,7 +141,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     async Task CheckDailyLimitAsync(int limit, CancellationToken ct)
     {
         var dayStart = Clock.StartOfToday(time);
-        var count = await db.Cases.IgnoreQueryFilters().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
+        var count = await db.UnscopedCases().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
         if (count >= limit)
             throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
     }

@@ -52,7 +52,7 @@ public sealed class DeviceCommands(ILinliDb db, DeviceDirectory directory, Direc
         if (request.Type is not { } type) throw new DomainException("Choose the device type.", "type");
         var code = (request.Code ?? "").Trim();
         // Codes are unique across the installation, so the check looks past the caller's scope.
-        if (await db.Devices.IgnoreQueryFilters().AnyAsync(d => d.Code == code, ct)) throw new ConflictException("A device with this code exists.", "code");
+        if (await db.UnscopedDevicesForChecks().AnyAsync(d => d.Code == code, ct)) throw new ConflictException("A device with this code exists.", "code");
         var place = await PlaceAsync(request, ct);
         var (device, secret) = Device.Register(code, request.Name ?? "", type, place, time.GetUtcNow());
         await ConnectAsync(device, request.GatewayCode, ct);

@@ -72,11 +72,11 @@ public sealed class SignInService(ILinliDb db, IPasswordHasher hasher, Domain.Co
         Room? household = null;
         if (account.Role == Role.Resident)
         {
-            var roomId = await db.Residents.IgnoreQueryFilters().Where(r => r.Id == account.ResidentId).Select(r => r.RoomId).SingleOrDefaultAsync(ct);
-            household = roomId is null ? null : await db.Rooms.IgnoreQueryFilters().AsNoTracking().SingleAsync(r => r.Id == roomId, ct);
+            var roomId = await db.UnscopedResidentsForChecks().Where(r => r.Id == account.ResidentId).Select(r => r.RoomId).SingleOrDefaultAsync(ct);
+            household = roomId is null ? null : await db.UnscopedRooms().AsNoTracking().SingleAsync(r => r.Id == roomId, ct);
             if (household is null) return new(null, null, SignInFailure.NoHousehold);
         }
-        var nodeCommunity = await db.Nodes.IgnoreQueryFilters().Where(n => n.Id == account.NodeId).Select(n => n.CommunityId).SingleOrDefaultAsync(ct);
+        var nodeCommunity = await db.UnscopedNodes().Where(n => n.Id == account.NodeId).Select(n => n.CommunityId).SingleOrDefaultAsync(ct);
         return new(account, Scope.For(account.Role, account.NodeId, household, nodeCommunity), SignInFailure.None);
     }
 

@@ -23,7 +23,7 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         job.Enter(ImportState.Validating);
         var started = time.GetTimestamp();
-        var community = await db.Nodes.IgnoreQueryFilters().AsNoTracking().SingleAsync(n => n.Id == job.CommunityId, ct);
+        var community = await db.UnscopedNodes().AsNoTracking().SingleAsync(n => n.Id == job.CommunityId, ct);
         var context = new RowContext(job, community, db);
         if (job.Kind == ImportKind.Residents)
         {
@@ -194,7 +194,7 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
         // One person, one registration across the whole installation, as for a single new resident; the answer says no more.
         foreach (var chunk in firstWithId.Keys.Chunk(LookupChunk))
         {
-            var taken = await x.Db.Residents.IgnoreQueryFilters().Where(r => chunk.Contains(r.IdNumberIndex)).Select(r => r.IdNumberIndex).ToListAsync(ct);
+            var taken = await x.Db.UnscopedResidentsForChecks().Where(r => chunk.Contains(r.IdNumberIndex)).Select(r => r.IdNumberIndex).ToListAsync(ct);
             foreach (var index in taken)
                 x.Error(firstWithId[index], ImportColumns.IdNumber, "A person with this ID card number is already registered.");
         }

@@ -26,7 +26,7 @@ public sealed class PlaceCommands(ILinliDb db)
 
         // New buildings go below the existing ones on the site plan; the community centre stands in for coordinates.
         var bottom = await db.Buildings.Where(b => b.CommunityId == grid.CommunityId).MaxAsync(b => (int?)(b.PlanY + b.PlanHeight), ct) ?? 0;
-        var community = await db.Nodes.IgnoreQueryFilters().AsNoTracking().SingleAsync(n => n.Id == grid.CommunityId, ct);
+        var community = await db.UnscopedNodes().AsNoTracking().SingleAsync(n => n.Id == grid.CommunityId, ct);
         var building = new Building(grid, name, request.Units ?? 0, request.Floors ?? 0, request.RoomsPerFloor ?? 0,
             (60, bottom + 40, 100, 80), community.Latitude, community.Longitude);
 

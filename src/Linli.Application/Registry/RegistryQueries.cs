@@ -52,7 +52,7 @@ public sealed class RegistryQueries(ILinliDb db, ResidentSearch search, TimeProv
         var rooms = await db.Rooms.AsNoTracking().Where(r => r.BuildingId == id).OrderBy(r => r.UnitNo).ThenByDescending(r => r.Floor).ThenBy(r => r.Number).ToListAsync(ct);
         var counts = await db.Residents.AsNoTracking().Where(r => r.RoomId != null && db.Rooms.Any(x => x.Id == r.RoomId && x.BuildingId == id))
             .GroupBy(r => r.RoomId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var names = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Id == building.GridId || n.Id == building.CommunityId)
+        var names = await db.UnscopedNodes().AsNoTracking().Where(n => n.Id == building.GridId || n.Id == building.CommunityId)
             .ToDictionaryAsync(n => n.Id, n => n.Name, ct);
         var dto = ToDto(building, rooms.Count, rooms.Count(r => r.Occupancy != Occupancy.Vacant), counts.Values.Sum());
         return new BuildingDetailDto(dto, names.GetValueOrDefault(building.GridId, ""), names.GetValueOrDefault(building.CommunityId, ""),
@@ -63,7 +63,7 @@ public sealed class RegistryQueries(ILinliDb db, ResidentSearch search, TimeProv
     {
         var room = await db.Rooms.AsNoTracking().Include(r => r.Occupancies).ThenInclude(o => o.Resident)
             .FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException("Room");
-        var building = await db.Buildings.IgnoreQueryFilters().AsNoTracking().SingleAsync(b => b.Id == room.BuildingId, ct);
+        var building = await db.UnscopedBuildings().AsNoTracking().SingleAsync(b => b.Id == room.BuildingId, ct);
         var label = room.Label(building.Name);
         var household = await search.Query(new ResidentFilter(RoomId: id)).OrderBy(r => r.Relation).ThenBy(r => r.BirthDate).ToListAsync(ct);
         var today = time.Today();

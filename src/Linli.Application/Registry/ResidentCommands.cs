@@ -93,7 +93,7 @@ public sealed class ResidentCommands(ILinliDb db, IPersonalDataProtector protect
     {
         var index = protector.BlindIndex(id.Value);
         // Checked across the whole installation: one person, one registration. The answer says no more than that.
-        if (await db.Residents.IgnoreQueryFilters().AnyAsync(r => r.IdNumberIndex == index && r.Id != except, ct))
+        if (await db.UnscopedResidentsForChecks().AnyAsync(r => r.IdNumberIndex == index && r.Id != except, ct))
             throw new DomainException("A person with this ID card number is already registered.", "idNumber");
     }
 

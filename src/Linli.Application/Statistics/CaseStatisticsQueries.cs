@@ -120,7 +120,7 @@ public sealed class CaseStatisticsQueries(ILinliDb db, TimeProvider time)
             .Concat(teams.Values.Select(t => t.CommunityId)), ct);
         var companyIds = teams.Keys.Where(t => t.Level == HandlingLevel.Property).Select(t => t.Id).ToList();
         // Names only, like the node names: the cases themselves were read through the caller's scope.
-        var companies = await db.Organizations.IgnoreQueryFilters().AsNoTracking().Where(o => companyIds.Contains(o.Id))
+        var companies = await db.UnscopedOrganizations().AsNoTracking().Where(o => companyIds.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         return teams.OrderBy(t => t.Key.Level).ThenBy(t => t.Value.CommunityId).ThenBy(t => t.Key.Id).Select(t =>
         {
@@ -135,7 +135,7 @@ public sealed class CaseStatisticsQueries(ILinliDb db, TimeProvider time)
     async Task<Dictionary<int, string>> NodeNamesAsync(IEnumerable<int> ids, CancellationToken ct)
     {
         var list = ids.Distinct().ToList();
-        return await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => list.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.Name, ct);
+        return await db.UnscopedNodes().AsNoTracking().Where(n => list.Contains(n.Id)).ToDictionaryAsync(n => n.Id, n => n.Name, ct);
     }
 
     /// <summary>The one aggregate query: counts and sums per group, in SQL. The time limits are those of <see cref="ResponseBands"/> and <see cref="ResolutionBands"/>.</summary>

@@ -193,7 +193,7 @@ public sealed class StatisticsQueries(ILinliDb db, TimeProvider time)
         var grids = visible.Where(g => (communityId is null || g.CommunityId == communityId) && (gridId is null || g.Id == gridId)).ToList();
         var communityIds = grids.Select(g => g.CommunityId).Distinct().ToList();
         // A grid worker cannot see the community node itself; its name is a label, not data about anyone.
-        var communityNames = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => communityIds.Contains(n.Id))
+        var communityNames = await db.UnscopedNodes().AsNoTracking().Where(n => communityIds.Contains(n.Id))
             .ToDictionaryAsync(n => n.Id, n => n.Name, ct);
         var scopeGrid = db.Scope.Level == ScopeLevel.Grid ? db.Scope.Id : (int?)null;
         return new Area(communityIds, gridId ?? scopeGrid,

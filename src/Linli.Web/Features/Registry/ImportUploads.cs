@@ -42,7 +42,7 @@ public sealed class ImportUploads(ILinliDb db, CurrentUser user, ImportJobs jobs
         {
             // A grid worker cannot see their community's node, only their grid; any visible node inside it is enough.
             var visible = await db.Nodes.AsNoTracking().AnyAsync(n => n.CommunityId == id && n.Kind != NodeKind.District && n.Kind != NodeKind.Street, ct)
-                && await db.Nodes.IgnoreQueryFilters().AnyAsync(n => n.Id == id && n.Kind == NodeKind.Community, ct);
+                && await db.UnscopedNodes().AnyAsync(n => n.Id == id && n.Kind == NodeKind.Community, ct);
             return visible ? id : throw new DomainException("No such community in your area.", "communityId");
         }
         var own = await db.Nodes.AsNoTracking().FirstOrDefaultAsync(n => n.Id == user.NodeId, ct);

@@ -54,7 +54,7 @@ public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, C
         if (mediaUrl is not null)
         {
             // Staff read the case, not this table: the link goes on the timeline where they will see it.
-            var tracked = await db.Cases.IgnoreQueryFilters().SingleAsync(c => c.Id == created.Id, ct);
+            var tracked = await db.UnscopedCases().SingleAsync(c => c.Id == created.Id, ct);
             tracked.Comment(new CaseActor(0, reporter.Name, CaseRelation.Reporter), string.Format(CultureInfo.CurrentCulture, t["Media sent with the report: {0}"], mediaUrl), now);
         }
         await db.SaveChangesAsync(ct);
@@ -129,14 +129,14 @@ public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, C
     async Task<int> BuildingNamedInAsync(string address, CancellationToken ct)
     {
         var text = BuildingWord().Replace(address.Replace(" ", "", StringComparison.Ordinal), "$1号楼");
-        var communities = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => n.Kind == NodeKind.Community)
+        var communities = await db.UnscopedNodes().AsNoTracking().Where(n => n.Kind == NodeKind.Community)
             .Select(n => new { n.Id, n.Name }).ToListAsync(ct);
         var community = communities
             .Select(c => (c.Id, Short: c.Name.EndsWith("社区", StringComparison.Ordinal) || c.Name.EndsWith("小区", StringComparison.Ordinal) ? c.Name[..^2] : c.Name))
             .Where(c => c.Short.Length > 0 && text.Contains(c.Short, StringComparison.OrdinalIgnoreCase))
             .OrderByDescending(c => c.Short.Length).FirstOrDefault();
         if (community.Id == 0) throw Bad("address_string", "No community of this platform is named in the address; send lat and long or address_id instead.");
-        var buildings = await db.Buildings.IgnoreQueryFilters().AsNoTracking().Where(b => b.CommunityId == community.Id)
+        var buildings = await db.UnscopedBuildings().AsNoTracking().Where(b => b.CommunityId == community.Id)
             .Select(b => new { b.Id, b.Name }).ToListAsync(ct);
         var building = buildings.Where(b => NamedIn(text, b.Name)).OrderByDescending(b => b.Name.Length).FirstOrDefault()
             ?? throw Bad("address_string", "The address names a community but none of its buildings; add the building (e.g. 3号楼) or send lat and long.");

@@ -23,7 +23,7 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
     public const int MaxPage = 1_000_000;
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(90);
 
-    IQueryable<Case> PublicCases() => db.Cases.IgnoreQueryFilters().AsNoTracking()
+    IQueryable<Case> PublicCases() => db.UnscopedCases().AsNoTracking()
         .Where(c => !c.Private && c.Source != CaseSource.Patrol && c.Source != CaseSource.Device);
 
     public async Task<O311List> ListAsync(Open311Query q, string baseUrl, CancellationToken ct)
@@ -79,7 +79,7 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
     public async Task<(string Path, string ContentType)> MediaAsync(long photoId, CancellationToken ct)
     {
         var publicCases = PublicCases();
-        var photo = await db.CaseAttachments.IgnoreQueryFilters().AsNoTracking()
+        var photo = await db.UnscopedCaseAttachments().AsNoTracking()
             .Where(a => a.Id == photoId && publicCases.Any(c => c.Id == a.CaseId))
             .Select(a => new { a.StoragePath, a.ContentType }).FirstOrDefaultAsync(ct);
         var root = Path.GetFullPath(storage.Root);
@@ -95,7 +95,7 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
     async Task<O311List> RenderAsync(IReadOnlyList<Case> rows, Dictionary<int, CaseCategory> categories, string baseUrl, CancellationToken ct)
     {
         var ids = rows.Select(c => c.Id).ToList();
-        var photos = (await db.CaseAttachments.IgnoreQueryFilters().AsNoTracking().Where(a => ids.Contains(a.CaseId))
+        var photos = (await db.UnscopedCaseAttachments().AsNoTracking().Where(a => ids.Contains(a.CaseId))
             .GroupBy(a => a.CaseId).Select(g => new { CaseId = g.Key, PhotoId = g.Min(a => a.Id) }).ToListAsync(ct))
             .ToDictionary(x => x.CaseId, x => x.PhotoId);
         var media = (await db.Open311Submissions.AsNoTracking().Where(s => ids.Contains(s.CaseId) && s.MediaUrl != null)
@@ -135,11 +135,11 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
     {
         var orgIds = rows.Where(c => c.OrganizationId is not null).Select(c => c.OrganizationId!.Value).Distinct().ToList();
         var communityIds = rows.Select(c => c.CommunityId).Distinct().ToList();
-        var orgs = await db.Organizations.IgnoreQueryFilters().AsNoTracking()
+        var orgs = await db.UnscopedOrganizations().AsNoTracking()
             .Where(o => orgIds.Contains(o.Id) || (o.Kind == OrganizationKind.ResidentsCommittee && communityIds.Contains(o.CommunityId)))
             .Select(o => new { o.Id, o.Kind, o.CommunityId, o.Name }).ToListAsync(ct);
         var nodeIds = rows.SelectMany(c => new[] { c.CommunityId, c.StreetId, c.DistrictId }).Distinct().ToList();
-        var nodes = await db.Nodes.IgnoreQueryFilters().AsNoTracking().Where(n => nodeIds.Contains(n.Id))
+        var nodes = await db.UnscopedNodes().AsNoTracking().Where(n => nodeIds.Contains(n.Id))
             .ToDictionaryAsync(n => n.Id, n => n.Name, ct);
         string? Committee(int community) =>
             orgs.Where(o => o.Kind == OrganizationKind.ResidentsCommittee && o.CommunityId == community).OrderBy(o => o.Id).Select(o => o.Name).FirstOrDefault()
