@@ -93,7 +93,7 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
         await InsertAsync(db, connection, tx, cases.SelectMany(c => c.Timers).ToList(), new() { ["CaseId"] = t => CaseIdOf(t.Case) }, false, ct);
 
         var events = cases.SelectMany(c => c.TakeEvents()).ToList();
-        var entries = await InsertOutboxAsync(connection, tx, events, postgres, ct);
+        var entries = await OutboxInterceptor.InsertAsync(connection, tx, events, time.GetUtcNow().AddSeconds(outbox.Value.LeaseSeconds), postgres, ct);
         await tx.CommitAsync(ct);
         dispatcher.Committed(entries);
         foreach (var p in batch) p.Done.TrySetResult();
@@ -138,33 +138,6 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
         // Identity values follow the order of the VALUES list.
         ids.Sort();
         return ids;
-    }
-
-    async Task<List<OutboxEntry>> InsertOutboxAsync(DbConnection connection, DbTransaction tx, List<IDomainEvent> events, bool postgres, CancellationToken ct)
-    {
-        var entries = new List<OutboxEntry>(events.Count);
-        if (events.Count == 0) return entries;
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        var sql = new StringBuilder("""INSERT INTO outbox_messages ("Type", "Payload", "OccurredAt", "LockedUntil", "Attempts") VALUES """);
-        for (var i = 0; i < events.Count; i++)
-        {
-            sql.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}(@t{i}, @e{i}, @o{i}, @l, 0)");
-            OutboxInterceptor.Add(cmd, $"@t{i}", DomainEventTypes.NameOf(events[i]));
-            OutboxInterceptor.Add(cmd, $"@e{i}", DomainEventTypes.Serialize(events[i]));
-            OutboxInterceptor.Add(cmd, $"@o{i}", OutboxInterceptor.Instant(events[i].At, postgres));
-        }
-        OutboxInterceptor.Add(cmd, "@l", OutboxInterceptor.Instant(time.GetUtcNow().AddSeconds(outbox.Value.LeaseSeconds), postgres));
-        sql.Append(""" RETURNING "Id" """);
-        cmd.CommandText = sql.ToString();
-        var ids = new List<long>(events.Count);
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
-        }
-        ids.Sort();
-        for (var i = 0; i < events.Count; i++) entries.Add(new OutboxEntry(ids[i], events[i]));
-        return entries;
     }
 
     /// <summary>Every mapped property but the generated id, converted as the model converts it; <paramref name="given"/> fills foreign keys.</summary>

@@ -142,17 +142,25 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
         return found;
     }
 
-    /// <summary>One multi-row INSERT of the saved aggregates' events, leased to this node, inside the current transaction.</summary>
+    /// <summary>The saved aggregates' events, leased to this node, written inside the current transaction.</summary>
     async Task WriteAsync(DbContext context, State state, CancellationToken ct)
     {
         var events = state.Aggregates!.SelectMany(a => a.TakeEvents()).ToList();
         state.Aggregates = null;
         if (events.Count == 0) return;
         var postgres = context.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
-        var now = time.GetUtcNow();
-        var lockedUntil = now.AddSeconds(options.Value.LeaseSeconds);
-        await using var cmd = context.Database.GetDbConnection().CreateCommand();
-        cmd.Transaction = context.Database.CurrentTransaction!.GetDbTransaction();
+        state.Committing.AddRange(await InsertAsync(context.Database.GetDbConnection(), context.Database.CurrentTransaction!.GetDbTransaction(),
+            events, time.GetUtcNow().AddSeconds(options.Value.LeaseSeconds), postgres, ct));
+    }
+
+    /// <summary>One multi-row INSERT of <paramref name="events"/> into the outbox, leased until <paramref name="lockedUntil"/>.</summary>
+    internal static async Task<List<OutboxEntry>> InsertAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<IDomainEvent> events,
+        DateTimeOffset lockedUntil, bool postgres, CancellationToken ct)
+    {
+        var entries = new List<OutboxEntry>(events.Count);
+        if (events.Count == 0) return entries;
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
         var sql = new StringBuilder("""INSERT INTO outbox_messages ("Type", "Payload", "OccurredAt", "LockedUntil", "Attempts") VALUES """);
         for (var i = 0; i < events.Count; i++)
         {
@@ -171,7 +179,8 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
         }
         // Identity values follow the order of the VALUES list.
         ids.Sort();
-        for (var i = 0; i < events.Count; i++) state.Committing.Add(new OutboxEntry(ids[i], events[i]));
+        for (var i = 0; i < events.Count; i++) entries.Add(new OutboxEntry(ids[i], events[i]));
+        return entries;
     }
 
     internal static object Instant(DateTimeOffset at, bool postgres) => postgres ? at.ToUniversalTime() : at.UtcTicks;
