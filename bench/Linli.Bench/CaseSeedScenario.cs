@@ -132,11 +132,11 @@ public static class CaseSeedScenario
     {
         var pg = database.Provider == DatabaseProvider.Postgres;
         log.WriteLine($"[{database.ProviderName}] writing {count:N0} cases …");
-        // Start from empty case tables so the ids (and the figures) are the same every time.
-        if (pg) await CaseBulk.ExecuteAsync(conn, "TRUNCATE case_attachments, case_followers, case_timers, case_events, cases RESTART IDENTITY");
+        // Start from empty case tables (and the Open311 submissions that point at cases) so the ids and figures are the same every time.
+        if (pg) await CaseBulk.ExecuteAsync(conn, "TRUNCATE open311_submissions, case_attachments, case_followers, case_timers, case_events, cases RESTART IDENTITY");
         else
         {
-            foreach (var table in new[] { "case_attachments", "case_followers", "case_timers", "case_events", "cases" })
+            foreach (var table in new[] { "open311_submissions", "case_attachments", "case_followers", "case_timers", "case_events", "cases" })
                 await CaseBulk.ExecuteAsync(conn, $"DELETE FROM {table}");
             await CaseBulk.ExecuteAsync(conn, "DELETE FROM sqlite_sequence WHERE name IN ('cases', 'case_events', 'case_timers', 'case_followers', 'case_attachments')");
             // A large page cache: the queue indexes are filled in random order.
