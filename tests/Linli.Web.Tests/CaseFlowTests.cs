@@ -135,7 +135,7 @@ static class CaseKit
         await ReportAsync(client, new { categoryId = (await CategoryAsync(client, categoryCode)).Id, title });
 
     public static Task<HttpResponseMessage> ActAsync(HttpClient client, long caseId, CaseAction action, object? body = null) =>
-        client.PostJsonAsync($"/api/v1/cases/{caseId}/{CasesApi.Route(action)}", body ?? new { });
+        client.PostJsonAsync($"/api/v1/cases/{caseId}/{CaseActionRoutes.Segment(action)}", body ?? new { });
 
     public static async Task<CaseDetailDto> ActOkAsync(HttpClient client, long caseId, CaseAction action, object? body = null)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Linli.Web.Tests;
 
@@ -24,6 +25,9 @@ public sealed class CaseReportBatchTests
         var created = await Task.WhenAll(sends);
 
         Assert.Equal(30, created.Select(c => c.Id).Distinct().Count());
+        // The premise: some of them really shared a transaction.
+        Assert.True(app.Factory.Services.GetRequiredService<Linli.Infrastructure.Persistence.NewCaseWriter>().LargestBatch > 1,
+            "the thirty reports were written one transaction each");
         foreach (var c in created)
         {
             var client = c.Title.StartsWith("1号楼", StringComparison.Ordinal) ? resident1 : resident2;

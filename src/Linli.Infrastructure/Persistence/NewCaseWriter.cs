@@ -32,6 +32,10 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
     sealed record Pending(Case Case, TaskCompletionSource Done);
 
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    int _largestBatch;
+
+    /// <summary>The most reports one transaction has held since start: shows that reports arriving together shared a commit.</summary>
+    public int LargestBatch => Volatile.Read(ref _largestBatch);
 
     public async Task WriteAsync(Case c, CancellationToken ct)
     {
@@ -51,6 +55,7 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
             {
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var p)) batch.Add(p);
+                if (batch.Count > _largestBatch) Volatile.Write(ref _largestBatch, batch.Count);
                 try
                 {
                     await WriteBatchAsync(batch, stoppingToken);

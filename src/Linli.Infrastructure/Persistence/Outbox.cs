@@ -258,14 +258,10 @@ public sealed class OutboxStore(IServiceScopeFactory scopes) : IOutboxStore
         {
             while (await reader.ReadAsync(ct)) rows.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
         }
-        var entries = new List<OutboxEntry>(rows.Count);
-        var unknown = new List<long>();
-        foreach (var row in rows.OrderBy(r => r.Id))
-        {
-            if (DomainEventTypes.Deserialize(row.Type, row.Payload) is { } e) entries.Add(new OutboxEntry(row.Id, e, row.Attempts));
-            else unknown.Add(row.Id);
-        }
         // A type this version does not know stays for a node that does; it is not claimed again before its lease runs out.
+        var entries = new List<OutboxEntry>(rows.Count);
+        foreach (var row in rows.OrderBy(r => r.Id))
+            if (DomainEventTypes.Deserialize(row.Type, row.Payload) is { } e) entries.Add(new OutboxEntry(row.Id, e, row.Attempts));
         return entries;
     }
 

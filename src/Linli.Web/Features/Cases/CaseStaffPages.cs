@@ -48,8 +48,8 @@ public static class CaseStaffPages
     static async Task<Results<RedirectHttpResult, NotFound>> Act(long id, string action, [FromForm] ActionForm? form, HttpContext http,
         CaseActions actions, CasePhotos photos, CancellationToken ct)
     {
-        var chosen = PageActions.FirstOrDefault(a => CasesApi.Route(a) == action);
-        if (CasesApi.Route(chosen) != action) return TypedResults.NotFound();
+        var chosen = PageActions.FirstOrDefault(a => CaseActionRoutes.Segment(a) == action);
+        if (CaseActionRoutes.Segment(chosen) != action) return TypedResults.NotFound();
         // A form with no fields but its token (accept, grab) binds to no object at all.
         form ??= new ActionForm();
         var note = string.IsNullOrWhiteSpace(form.Note) ? null : form.Note;

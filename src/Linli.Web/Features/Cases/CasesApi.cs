@@ -70,7 +70,7 @@ public static class CasesApi
         read.MapGet("/{id:long}/photos/{photoId:long}", Photo).WithName("GetCasePhoto").WithSummary("A photo of a case.").ProducesNotFound();
         foreach (var action in Enum.GetValues<CaseAction>().Where(a => a != CaseAction.AddPhoto))
         {
-            var route = read.MapPost($"/{{id:long}}/{Route(action)}", (long id, CaseActionRequest? request, CaseActions actions, CaseQueries queries, CancellationToken ct) =>
+            var route = read.MapPost($"/{{id:long}}/{CaseActionRoutes.Segment(action)}", (long id, CaseActionRequest? request, CaseActions actions, CaseQueries queries, CancellationToken ct) =>
                     Act(id, action, request, actions, queries, ct))
                 .WithName($"{action}Case").WithSummary(Summary(action))
                 .ProducesInputFailure().ProducesNotFound().ProducesConflict();
@@ -81,9 +81,6 @@ public static class CasesApi
     }
 
     /// <summary>The URL segment of an action: Accept → accept, MeToo → me-too, FollowUp → follow-up.</summary>
-    public static string Route(CaseAction action) =>
-        string.Concat(action.ToString().Select((ch, i) => char.IsUpper(ch) && i > 0 ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
-
     static string Summary(CaseAction action) => action switch
     {
         CaseAction.Accept => "Accepts a reported case (team).",
