@@ -4,6 +4,7 @@ using Linli.Infrastructure.Persistence;
 using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Devices;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -113,6 +114,10 @@ sealed class BrokerKit : IAsyncDisposable
         var listener = new HubListener(connection);
         foreach (var method in methods) connection.On<JsonElement>(method, payload => listener.Add(method, payload));
         await connection.StartAsync();
+        // StartAsync returns on the handshake, before the hub puts the connection into its groups; invocations are answered
+        // only after that. The hub has no method of this name: its refusal is the answer that says the groups are joined.
+        try { await connection.InvokeAsync("joined"); }
+        catch (HubException) { }
         return listener;
     }
 

@@ -329,6 +329,7 @@ sealed class LiveFeed : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _reading;
     readonly List<JsonElement> _received = [];
+    readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     LiveFeed(WebSocket socket)
     {
@@ -345,7 +346,13 @@ sealed class LiveFeed : IAsyncDisposable
         client.ConfigureRequest = r => r.Headers.Authorization = "Bearer " + token;
         var socket = await client.ConnectAsync(new Uri(app.Factory.Server.BaseAddress, "hubs/cases"), CancellationToken.None);
         await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
-        return new LiveFeed(socket);
+        var feed = new LiveFeed(socket);
+        // The handshake is answered before the hub puts the connection into its groups; invocations are answered only after.
+        // So the answer to any invocation (here one the hub does not have) says the connection now hears its groups.
+        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"type\":1,\"invocationId\":\"joined\",\"target\":\"joined\",\"arguments\":[]}" + RecordSeparator),
+            WebSocketMessageType.Text, true, CancellationToken.None);
+        await feed._joined.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return feed;
     }
 
     async Task ReadAsync()
@@ -370,6 +377,8 @@ sealed class LiveFeed : IAsyncDisposable
                     // Type 1 is an invocation; the handshake answer and pings carry no target.
                     if (m.TryGetProperty("type", out var type) && type.GetInt32() == 1 && m.GetProperty("target").GetString() == "caseChanged")
                         lock (_received) _received.Add(m.GetProperty("arguments")[0].Clone());
+                    // Type 3 is an invocation's completion.
+                    else if (type.ValueKind == JsonValueKind.Number && type.GetInt32() == 3) _joined.TrySetResult();
                 }
             }
         }
