@@ -80,4 +80,25 @@ public sealed class CaseReportingTests
         nextDay.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
         await ReportAsync(nextDay, "lighting", "二楼灯也坏了");
     }
+
+    [Fact]
+    public async Task Reports_sent_at_once_by_one_account_stop_exactly_at_the_daily_limit()
+    {
+        await using var app = await LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Cases:DailyLimitPerResident"] = "5" });
+        var resident1 = await app.ClientAsAsync("resident1");
+        var lighting = await CategoryAsync(resident1, "lighting");
+        await ReportAsync(resident1, "sanitation", "垃圾没清");
+        var before = await CountAllAsync(app);
+
+        // Twelve at once: they are counted together, in the batches they are written in, not each against a stale count.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var response = await resident1.PostJsonAsync("/api/v1/cases", new { categoryId = lighting.Id, title = $"路灯不亮 {i}" });
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(4, answers.Count(s => s == HttpStatusCode.Created));
+        Assert.Equal(8, answers.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(before + 4, await CountAllAsync(app));
+    }
 }

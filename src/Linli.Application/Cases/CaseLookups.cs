@@ -6,14 +6,44 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Application.Cases;
 
 /// <summary>
-/// The small, rarely changing tables every report reads: the categories (16 rows) and community names. Reading them from
-/// the database on each report was a third of its round trips. Categories are kept for <see cref="CategoriesFor"/> and
-/// dropped at once when this node edits one; another web node's edit shows here within that time. Community names never
-/// change (nodes cannot be renamed) and are kept for good.
+/// The small, rarely changing rows every report reads: the categories (16 rows), community names, the place of a room or
+/// a building, a community's property company. Reading them from the database on each report was most of its round
+/// trips. Categories are kept for <see cref="CategoriesFor"/> and dropped at once when this node edits one; another web
+/// node's edit shows here within that time. Community names never change (nodes cannot be renamed) and are kept for
+/// good. Rooms, buildings and organizations are not edited through the platform (imports only add them); their rows are
+/// kept for the same time, so a repair made in the database shows within it.
 /// </summary>
 public sealed class CaseLookups(TimeProvider time)
 {
     public static readonly TimeSpan CategoriesFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>A community's property company: its id and name; <see cref="PropertyCompany.None"/> when it has none.</summary>
+    public sealed record PropertyCompany(int Id, string Name)
+    {
+        public static readonly PropertyCompany None = new(0, "");
+    }
+
+    readonly RecentLookups<int, CasePlace> _rooms = new(time, CategoriesFor);
+    readonly RecentLookups<int, CasePlace> _buildings = new(time, CategoriesFor);
+    readonly RecentLookups<int, PropertyCompany> _companies = new(time, CategoriesFor);
+
+    /// <summary>The place of a room (its community, grid, building, label and point), or null if there is no such room.</summary>
+    public ValueTask<CasePlace?> RoomPlaceAsync(int roomId, Func<int, CancellationToken, Task<CasePlace?>> load, CancellationToken ct) =>
+        _rooms.GetAsync(roomId, load, ct);
+
+    /// <summary>The place of a building, or null if there is no such building.</summary>
+    public ValueTask<CasePlace?> BuildingPlaceAsync(int buildingId, Func<int, CancellationToken, Task<CasePlace?>> load, CancellationToken ct) =>
+        _buildings.GetAsync(buildingId, load, ct);
+
+    /// <summary>The community's property company (the first one, by id), or <see cref="PropertyCompany.None"/>.</summary>
+    public async Task<PropertyCompany> PropertyCompanyAsync(ILinliDb db, int communityId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return await _companies.GetAsync(communityId, async (id, t) => await db.UnscopedOrganizations().AsNoTracking()
+            .Where(o => o.CommunityId == id && o.Kind == Linli.Domain.Registry.OrganizationKind.PropertyCompany)
+            .OrderBy(o => o.Id).Select(o => new PropertyCompany(o.Id, o.Name)).FirstOrDefaultAsync(t) ?? PropertyCompany.None, ct)
+            ?? PropertyCompany.None;
+    }
 
     sealed record Categories(IReadOnlyDictionary<int, CaseCategory> ById, long LoadedAt);
 

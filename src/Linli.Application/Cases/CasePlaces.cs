@@ -37,25 +37,30 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
         return detail is null ? place : place with { Address = $"{place.Address} · {detail}" };
     }
 
-    async Task<CasePlace> RoomAsync(int roomId, string field, CancellationToken ct)
+    async Task<CasePlace> RoomAsync(int roomId, string field, CancellationToken ct) =>
+        await lookups.RoomPlaceAsync(roomId, LoadRoomAsync, ct) ?? throw new DomainException("No such room.", field);
+
+    async Task<CasePlace?> LoadRoomAsync(int roomId, CancellationToken ct)
     {
-        // Room and building in one round trip: every report from home comes this way.
+        // Room and building in one round trip.
         var hit = await (from x in db.UnscopedRooms().AsNoTracking()
                          join b in db.UnscopedBuildings().AsNoTracking() on x.BuildingId equals b.Id
                          where x.Id == roomId
-                         select new { Room = x, Building = b }).FirstOrDefaultAsync(ct)
-            ?? throw new DomainException("No such room.", field);
+                         select new { Room = x, Building = b }).FirstOrDefaultAsync(ct);
+        if (hit is null) return null;
         var (room, building) = (hit.Room, hit.Building);
         var community = await CommunityNameAsync(room.CommunityId, ct);
         return new CasePlace(room.DistrictId, room.StreetId, room.CommunityId, room.GridId, $"{community} {room.Label(building.Name)}",
             building.Id, room.Id, null, building.Latitude, building.Longitude);
     }
 
-    async Task<CasePlace> BuildingAsync(int buildingId, CancellationToken ct)
+    async Task<CasePlace> BuildingAsync(int buildingId, CancellationToken ct) =>
+        await lookups.BuildingPlaceAsync(buildingId, LoadBuildingAsync, ct) ?? throw new DomainException("No such building.", "buildingId");
+
+    async Task<CasePlace?> LoadBuildingAsync(int buildingId, CancellationToken ct)
     {
-        var building = await db.UnscopedBuildings().AsNoTracking().FirstOrDefaultAsync(b => b.Id == buildingId, ct)
-            ?? throw new DomainException("No such building.", "buildingId");
-        return Of(building, $"{await CommunityNameAsync(building.CommunityId, ct)} {building.Name}");
+        var building = await db.UnscopedBuildings().AsNoTracking().FirstOrDefaultAsync(b => b.Id == buildingId, ct);
+        return building is null ? null : Of(building, $"{await CommunityNameAsync(building.CommunityId, ct)} {building.Name}");
     }
 
     async Task<CasePlace> FacilityAsync(int facilityId, CancellationToken ct)

@@ -9,5 +9,12 @@ namespace Linli.Application.Cases;
 /// </summary>
 public interface INewCaseWriter
 {
-    Task WriteAsync(Case c, CancellationToken ct);
+    /// <summary>
+    /// Writes the case unless its reporter is over <paramref name="quota"/>: then nothing is written and the answer is
+    /// false. The count is taken for a whole batch at once (one query, whatever the number of reports in it).
+    /// </summary>
+    Task<bool> WriteAsync(Case c, ReportQuota? quota, CancellationToken ct);
 }
+
+/// <summary>At most <paramref name="Limit"/> reports by account <paramref name="UserId"/> since <paramref name="Since"/>, this one included.</summary>
+public sealed record ReportQuota(int UserId, DateTimeOffset Since, int Limit);

@@ -46,14 +46,21 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         if (isResident && home is null) throw new ForbiddenException("You are not registered in a household; ask your community office.");
         var place = await places.ResolveAsync(r, home, CaseRouting.ReportingCommunity(user.Scope), ct);
         if (category.InHome && isResident && place.RoomId != home) throw new DomainException("An in-home repair is for your own home.", "roomId");
-        await CheckDailyLimitAsync(isResident ? _options.DailyLimitPerResident : _options.DailyLimitPerStaff, ct);
+        var limit = isResident ? _options.DailyLimitPerResident : _options.DailyLimitPerStaff;
 
         var (kind, source) = CaseRouting.Intake(user.Role, r.Kind, category);
         // Account names may be longer than the case keeps; the account id still says exactly who it was.
         var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
         var reporter = new CaseReporter(user.Id, home, name);
-        // Alone, a report takes the lean path; inside a caller's transaction (a report with its photos) it joins that one.
-        return await CreateAsync(category, kind, source, r, place, reporter, null, ct, lean: db.Database.CurrentTransaction is null);
+        // Inside a caller's transaction (a report with its photos) it joins that one.
+        if (db.Database.CurrentTransaction is null)
+        {
+            // Alone, a report takes the lean path: the writer counts the day's reports of the whole batch it joins at once.
+            var quota = new ReportQuota(user.Id, Clock.StartOfToday(time), limit);
+            return await CreateAsync(category, kind, source, r, place, reporter, null, ct, quota);
+        }
+        await CheckDailyLimitAsync(limit, ct);
+        return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
     }
 
     /// <summary>A report from outside (Open311 and other API clients) at an already resolved place.</summary>
@@ -72,15 +79,15 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     }
 
     async Task<Submitted> CreateAsync(CaseCategory category, CaseKind kind, CaseSource source, SubmitCaseRequest r, CasePlace place,
-        CaseReporter reporter, string? client, CancellationToken ct, bool lean = false)
+        CaseReporter reporter, string? client, CancellationToken ct, ReportQuota? quota = null)
     {
         var (level, organization) = await RouteAsync(category, place, ct);
         var now = time.GetUtcNow();
         var c = Case.Report(category, kind, source, r.Title ?? "", r.Description, place, reporter, level, organization?.Id, now, client);
-        if (lean)
+        if (quota is not null)
         {
             // The hot path (residents and grid workers reporting): group-committed, nothing read back.
-            await writer.WriteAsync(c, ct);
+            if (!await writer.WriteAsync(c, quota, ct)) throw DailyLimitReached();
         }
         else
         {
@@ -91,12 +98,11 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         return new Submitted(c, category.Name, organization?.Name);
     }
 
-    /// <summary>Routing (<see cref="CaseRouting.Route"/>), with the community's property company loaded only when it matters.</summary>
+    /// <summary>Routing (<see cref="CaseRouting.Route"/>), with the community's property company looked up only when it matters.</summary>
     async Task<(HandlingLevel Level, (int Id, string Name)? Organization)> RouteAsync(CaseCategory category, CasePlace place, CancellationToken ct)
     {
-        var company = !CaseRouting.NeedsPropertyCompany(category) ? null : await db.UnscopedOrganizations().AsNoTracking()
-            .Where(o => o.CommunityId == place.CommunityId && o.Kind == OrganizationKind.PropertyCompany)
-            .OrderBy(o => o.Id).Select(o => new { o.Id, o.Name }).FirstOrDefaultAsync(ct);
+        var company = !CaseRouting.NeedsPropertyCompany(category) ? null : await lookups.PropertyCompanyAsync(db, place.CommunityId, ct);
+        if (company == CaseLookups.PropertyCompany.None) company = null;
         var route = CaseRouting.Route(category, company?.Id);
         return (route.Level, route.OrganizationId is not null && company is not null ? (company.Id, company.Name) : null);
     }
@@ -142,8 +148,10 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     {
         var dayStart = Clock.StartOfToday(time);
         var count = await db.UnscopedCases().CountAsync(c => c.ReporterUserId == user.Id && c.ReportedAt >= dayStart, ct);
-        if (count >= limit)
-            throw new LimitExceededException("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
+        if (count >= limit) throw DailyLimitReached();
     }
+
+    static LimitExceededException DailyLimitReached() =>
+        new("You have reached today's limit of reports for one account. You can report again tomorrow, or call the community office.", "title");
 
 }

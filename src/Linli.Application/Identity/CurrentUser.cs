@@ -65,17 +65,16 @@ public sealed class CurrentUser : ICurrentScope
     }
 
     /// <summary>
-    /// Checks once, asynchronously, that a resident still lives in the household they signed in to. The read runs in a
-    /// scope of its own declared as the system's: the resident's scope is what is being decided.
+    /// Checks once, asynchronously, that a resident still lives in the household they signed in to (through
+    /// <see cref="HouseholdCheck"/>, which reads it under the system's declared scope: the resident's scope is what is
+    /// being decided).
     /// </summary>
-    public async Task ConfirmHouseholdAsync(IServiceScopeFactory scopes, CancellationToken ct)
+    public async Task ConfirmHouseholdAsync(HouseholdCheck check, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentNullException.ThrowIfNull(check);
         if (!NeedsHouseholdCheck) return;
         if (ResidentId is not { } residentId) { _householdScope = Scope.None; return; }
-        await using var scope = scopes.CreateDeclaredScope(Scope.System, "confirm a resident's household at sign-in");
-        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var room = await db.Residents.AsNoTracking().Where(r => r.Id == residentId).Select(r => (int?)r.RoomId).FirstOrDefaultAsync(ct);
+        var room = await check.RoomOfAsync(residentId, ct);
         _householdScope = room == _claimedScope.Id ? _claimedScope : Scope.None;
     }
 

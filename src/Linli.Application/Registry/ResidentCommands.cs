@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Application.Registry;
 
 /// <summary>Registering, editing and moving out residents; unmasking with an audit entry. All within the caller's scope.</summary>
-public sealed class ResidentCommands(ILinliDb db, IPersonalDataProtector protector, AuditLog audit, TimeProvider time)
+public sealed class ResidentCommands(ILinliDb db, IPersonalDataProtector protector, AuditLog audit, TimeProvider time, HouseholdCheck households)
 {
     public async Task<int> CreateAsync(CreateResidentRequest request, CancellationToken ct)
     {
@@ -75,6 +75,8 @@ public sealed class ResidentCommands(ILinliDb db, IPersonalDataProtector protect
         resident.Touch(time.GetUtcNow());
         audit.Record("MoveOut", resident, nameof(Resident), resident.Id, $"room {room.Id}");
         await db.SaveChangesAsync(ct);
+        // Their account stops reading the household at once on this node (see HouseholdCheck for the others).
+        households.Forget(resident.Id);
     }
 
     /// <summary>Shows the full ID card and phone numbers and records who saw them.</summary>

@@ -29,7 +29,7 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
     const int MaxBatch = 100;
     static readonly PropertyInfo CaseIdProperty = typeof(Case).GetProperty(nameof(Case.Id))!;
 
-    sealed record Pending(Case Case, TaskCompletionSource Done);
+    sealed record Pending(Case Case, ReportQuota? Quota, TaskCompletionSource<bool> Done);
 
     readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     int _largestBatch;
@@ -37,13 +37,13 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
     /// <summary>The most reports one transaction has held since start: shows that reports arriving together shared a commit.</summary>
     public int LargestBatch => Volatile.Read(ref _largestBatch);
 
-    public async Task WriteAsync(Case c, CancellationToken ct)
+    public async Task<bool> WriteAsync(Case c, ReportQuota? quota, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(c);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_queue.Writer.TryWrite(new Pending(c, done))) throw new InvalidOperationException("The case writer has stopped.");
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(c, quota, done))) throw new InvalidOperationException("The case writer has stopped.");
         // The caller may stop waiting; the case is written all the same (it was accepted into the queue).
-        await done.Task.WaitAsync(ct);
+        return await done.Task.WaitAsync(ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -85,9 +85,15 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
         var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
         var postgres = db.IsPostgres;
         await db.Database.OpenConnectionAsync(ct);
+        var refused = await OverQuotaAsync(db, batch, ct);
+        if (refused.Count == batch.Count)
+        {
+            foreach (var p in batch) p.Done.TrySetResult(false);
+            return;
+        }
         var connection = db.Database.GetDbConnection();
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var cases = batch.Select(p => p.Case).ToList();
+        var cases = batch.Where(p => !refused.Contains(p)).Select(p => p.Case).ToList();
 
         var ids = await InsertAsync(db, connection, tx, cases, [], returnIds: true, ct);
         for (var i = 0; i < cases.Count; i++) CaseIdProperty.SetValue(cases[i], ids[i]);
@@ -101,7 +107,32 @@ public sealed partial class NewCaseWriter(IServiceScopeFactory scopes, OutboxDis
         var entries = await OutboxInterceptor.InsertAsync(connection, tx, events, time.GetUtcNow().AddSeconds(outbox.Value.LeaseSeconds), postgres, ct);
         await tx.CommitAsync(ct);
         dispatcher.Committed(entries);
-        foreach (var p in batch) p.Done.TrySetResult();
+        foreach (var p in batch) p.Done.TrySetResult(!refused.Contains(p));
+    }
+
+    /// <summary>
+    /// The reports of the batch whose account is over its quota, counting what is already stored (one query per distinct
+    /// day start, for all the batch's accounts) and the batch's own earlier reports.
+    /// </summary>
+    static async Task<HashSet<Pending>> OverQuotaAsync(LinliDbContext db, IReadOnlyList<Pending> batch, CancellationToken ct)
+    {
+        var refused = new HashSet<Pending>(ReferenceEqualityComparer.Instance);
+        foreach (var day in batch.Where(p => p.Quota is not null).GroupBy(p => p.Quota!.Since))
+        {
+            var since = day.Key;
+            var users = day.Select(p => (int?)p.Quota!.UserId).Distinct().ToList();
+            var stored = await db.UnscopedCases().AsNoTracking()
+                .Where(c => users.Contains(c.ReporterUserId) && c.ReportedAt >= since)
+                .GroupBy(c => c.ReporterUserId).Select(g => new { User = g.Key!.Value, Count = g.Count() })
+                .ToDictionaryAsync(x => x.User, x => x.Count, ct);
+            foreach (var p in day)
+            {
+                var count = stored.GetValueOrDefault(p.Quota!.UserId);
+                if (count >= p.Quota.Limit) refused.Add(p);
+                else stored[p.Quota.UserId] = count + 1;
+            }
+        }
+        return refused;
     }
 
     /// <summary>One multi-row INSERT of <paramref name="rows"/>; with <paramref name="returnIds"/> the ids the database gave them, in order.</summary>

@@ -33,6 +33,7 @@ public static class IdentityModule
         // Work that declared a scope (a background job's DI scope) runs under it; a request runs under its user's.
         services.AddScoped<ICurrentScope>(sp => sp.GetRequiredService<DeclaredScope>().Scope is { } declared
             ? new FixedScope(declared) : sp.GetRequiredService<CurrentUser>());
+        services.AddSingleton<HouseholdCheck>();
         services.AddScoped<SignInService>();
         services.AddScoped<AuditLog>();
 

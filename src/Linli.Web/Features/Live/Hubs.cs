@@ -11,7 +11,7 @@ namespace Linli.Web.Features.Live;
 /// change is sent to the groups of every node above the case, so each person hears about the cases they can see.
 /// </summary>
 [Authorize]
-public sealed class CasesHub(IServiceScopeFactory scopes) : Hub
+public sealed class CasesHub(HouseholdCheck households) : Hub
 {
     public const string Path = "/hubs/cases";
 
@@ -19,7 +19,7 @@ public sealed class CasesHub(IServiceScopeFactory scopes) : Hub
     {
         // The connection's own user: under long polling the request accessor does not hold it (see CurrentUser).
         var user = new CurrentUser(Context.User);
-        await user.ConfirmHouseholdAsync(scopes, Context.ConnectionAborted);
+        await user.ConfirmHouseholdAsync(households, Context.ConnectionAborted);
         if (user.Can(Permission.ReadCases) && CaseFeed.GroupOf(user.Scope) is { } group)
             await Groups.AddToGroupAsync(Context.ConnectionId, group);
         await base.OnConnectedAsync();
@@ -31,14 +31,14 @@ public sealed class CasesHub(IServiceScopeFactory scopes) : Hub
 /// notifications) and a resident their household's (to see that their SOS call was taken).
 /// </summary>
 [Authorize]
-public sealed class OpsHub(IServiceScopeFactory scopes) : Hub
+public sealed class OpsHub(HouseholdCheck households) : Hub
 {
     public const string Path = "/hubs/ops";
 
     public override async Task OnConnectedAsync()
     {
         var user = new CurrentUser(Context.User);
-        await user.ConfirmHouseholdAsync(scopes, Context.ConnectionAborted);
+        await user.ConfirmHouseholdAsync(households, Context.ConnectionAborted);
         await Groups.AddToGroupAsync(Context.ConnectionId, LiveHubs.UserGroup(user.Id));
         if ((user.Can(Permission.HandleAlarms) || user.Can(Permission.CallForHelp)) && CaseFeed.GroupOf(user.Scope) is { } group)
             await Groups.AddToGroupAsync(Context.ConnectionId, group);

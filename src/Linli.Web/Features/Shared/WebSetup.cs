@@ -81,7 +81,7 @@ public static class WebSetup
             var user = context.RequestServices.GetRequiredService<CurrentUser>();
             if (user.NeedsHouseholdCheck)
             {
-                await user.ConfirmHouseholdAsync(context.RequestServices.GetRequiredService<IServiceScopeFactory>(), context.RequestAborted);
+                await user.ConfirmHouseholdAsync(context.RequestServices.GetRequiredService<HouseholdCheck>(), context.RequestAborted);
                 context.Items[Identity.IdentityModule.HouseholdCheckKey] = user.Scope.Level == Linli.Domain.Identity.ScopeLevel.Household;
             }
             await next(context);
