@@ -40,7 +40,7 @@ public static class DependencyInjection
         services.AddSingleton<NewCaseWriter>();
         services.AddSingleton<Application.Cases.INewCaseWriter>(sp => sp.GetRequiredService<NewCaseWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<NewCaseWriter>());
-        services.AddDbContext<LinliDbContext>((sp, db) =>
+        services.AddPooledDbContextFactory<LinliDbContext>((sp, db) =>
         {
             var outbox = sp.GetRequiredService<OutboxInterceptor>();
             db.AddInterceptors(outbox, outbox.Transactions);
@@ -49,6 +49,14 @@ public static class DependencyInjection
             // Capped counts (Take(n).Count()) limit rows on purpose and need no order; everything that pages orders first.
             db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning,
                 CoreEventId.RowLimitingOperationWithoutOrderByWarning));
+        });
+        // A DI scope's context is rented from the pool and runs under the scope's caller (a request's user, a job's declared
+        // scope); without one (tools, migrations) it is the system's.
+        services.AddScoped(sp =>
+        {
+            var db = sp.GetRequiredService<IDbContextFactory<LinliDbContext>>().CreateDbContext();
+            db.RunAs((sp.GetService<ICurrentScope>() ?? SystemScope.Instance).Scope);
+            return db;
         });
         services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));

@@ -36,8 +36,16 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     /// <summary>A new case as stored, with the names its page shows, so the answer to a report needs no reading back.</summary>
     public sealed record Submitted(Case Case, string CategoryName, string? OrganizationName);
 
-    /// <summary>A report from the signed-in user (resident, grid worker on patrol, staff).</summary>
-    public async Task<Submitted> FromUserAsync(SubmitCaseRequest r, CancellationToken ct)
+    /// <summary>
+    /// A report from the signed-in user (resident, grid worker on patrol, staff), on the lean path: group-committed by the
+    /// new-case writer, which also counts the account's reports of the day for the whole batch at once.
+    /// </summary>
+    public Task<Submitted> FromUserAsync(SubmitCaseRequest r, CancellationToken ct) => FromUserAsync(r, withinTransaction: false, ct);
+
+    /// <summary>The same, inside the caller's open transaction (a report with its photos: all or nothing).</summary>
+    public Task<Submitted> FromUserWithinTransactionAsync(SubmitCaseRequest r, CancellationToken ct) => FromUserAsync(r, withinTransaction: true, ct);
+
+    async Task<Submitted> FromUserAsync(SubmitCaseRequest r, bool withinTransaction, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(r);
         var category = await CategoryAsync(r.CategoryId, ct);
@@ -52,13 +60,8 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         // Account names may be longer than the case keeps; the account id still says exactly who it was.
         var name = user.DisplayName.Length > Case.NameMaxLength ? user.DisplayName[..Case.NameMaxLength] : user.DisplayName;
         var reporter = new CaseReporter(user.Id, home, name);
-        // Inside a caller's transaction (a report with its photos) it joins that one.
-        if (db.Database.CurrentTransaction is null)
-        {
-            // Alone, a report takes the lean path: the writer counts the day's reports of the whole batch it joins at once.
-            var quota = new ReportQuota(user.Id, Clock.StartOfToday(time), limit);
-            return await CreateAsync(category, kind, source, r, place, reporter, null, ct, quota);
-        }
+        if (!withinTransaction)
+            return await CreateAsync(category, kind, source, r, place, reporter, null, ct, new ReportQuota(user.Id, Clock.StartOfToday(time), limit));
         await CheckDailyLimitAsync(limit, ct);
         return await CreateAsync(category, kind, source, r, place, reporter, null, ct);
     }

@@ -14,10 +14,27 @@ namespace Linli.Infrastructure.Persistence;
 /// <summary>
 /// The one DbContext. Every scoped entity gets a query filter built from the caller's <see cref="Scope"/>, so a query
 /// written anywhere in the code base sees only the caller's part of the hierarchy.
+/// Instances are pooled (creating one cost a tenth of a case report's CPU): a DI scope rents one and gives it its
+/// caller's scope (<see cref="RunAs"/>); one given back sees nothing until it is rented again.
 /// </summary>
-public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options, ICurrentScope? currentScope = null) : DbContext(options), ILinliDb
+public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : DbContext(options), ILinliDb
 {
-    readonly Scope _scope = (currentScope ?? SystemScope.Instance).Scope;
+    Scope _scope = Scope.None;
+
+    /// <summary>Called once by the DI scope that rented this instance from the pool, before anything reads through it.</summary>
+    internal void RunAs(Scope scope) => _scope = scope;
+
+    public override void Dispose()
+    {
+        _scope = Scope.None;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _scope = Scope.None;
+        return base.DisposeAsync();
+    }
 
     // Read by the query filters; EF turns these into parameters per query.
     public ScopeLevel ScopeLevel => _scope.Level;

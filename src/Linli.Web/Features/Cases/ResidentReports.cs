@@ -51,7 +51,7 @@ public sealed class ResidentReports(ILinliDb db, CurrentUser user, SubmitCase su
         ArgumentNullException.ThrowIfNull(files);
         await CheckPhotosAsync(files, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var id = (await submit.FromUserAsync(request, ct)).Case.Id;
+        var id = (await submit.FromUserWithinTransactionAsync(request, ct)).Case.Id;
         try
         {
             foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
