@@ -4,7 +4,6 @@ using Linli.Application.Common;
 using Linli.Application.Alarms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Linli.Application.Live;
 
 namespace Linli.Application.Devices;
 
@@ -12,7 +11,7 @@ namespace Linli.Application.Devices;
 /// What changes with time alone: rules like "no data for 30 minutes" or "holds for 5 minutes" are evaluated on a tick,
 /// device health (online/offline) is worked out, and last-seen times and refusal counts are saved in bulk.
 /// </summary>
-public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, AlarmWorker alarms, OpsFeed feed,
+public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, AlarmWorker alarms, DeviceFeed feed,
     TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
 {
     protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TickSeconds));

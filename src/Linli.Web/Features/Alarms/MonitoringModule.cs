@@ -17,6 +17,7 @@ public static class MonitoringModule
         services.AddSingleton<AlarmWorker>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton<DeviceTicker>();
+        services.AddSingleton<DeviceFeed>();
         services.AddSingleton<AlarmTimerService>();
         services.AddSingleton<ILocalLiveDelivery, SignalRLiveDelivery>();
         services.AddSingleton<LocalLiveBus>();
