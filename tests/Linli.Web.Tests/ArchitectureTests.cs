@@ -37,8 +37,6 @@ public sealed class ArchitectureTests
         [("Statistics", "Devices")] = "statistics is the read side",
         [("Statistics", "Alarms")] = "statistics is the read side",
         [("Statistics", "Notices")] = "statistics is the read side",
-        // Known debt, to be removed: ingestion hands readings straight to the alarm worker instead of through an event.
-        [("Devices", "Alarms")] = "DEBT: IngestionPipeline and DeviceTicker call AlarmWorker directly",
     };
 
     static bool IsAllowed(string from, string to) =>
