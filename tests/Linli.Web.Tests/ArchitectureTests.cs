@@ -111,6 +111,19 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void The_device_module_tells_the_alarm_rules_through_its_observer_port_and_names_nothing_of_alarms()
+    {
+        // Domain and Application are held by the module lines above; the device pages and APIs and the device adapters of
+        // Infrastructure (readings writer, MQTT ingestion, the directory's broadcast) are held here (ADR 0011).
+        string[] alarms = ["Linli.Domain.Alarms", "Linli.Application.Alarms", "Linli.Web.Features.Alarms"];
+        AssertNone(Types.InAssembly(Web).That().ResideInNamespace("Linli.Web.Features.Devices").ShouldNot().HaveDependencyOnAny(alarms).GetResult(),
+            "Web/Features/Devices");
+        AssertNone(Types.InAssembly(Infrastructure).That().HaveName("ReadingWriter").Or().HaveName("ReadingWriterFactory").Or().HaveName("MqttIngestion")
+            .Or().HaveName("BroadcastingDirectorySync").ShouldNot().HaveDependencyOnAny(alarms).GetResult(), "the device adapters");
+        Assert.Contains(typeof(Linli.Application.Devices.IDeviceObserver), typeof(Linli.Application.Alarms.RuleEvaluator).GetInterfaces());
+    }
+
+    [Fact]
     public void Every_module_has_the_same_folder_in_every_layer_that_holds_it()
     {
         // The Web project has a folder per module with its endpoints and pages; Application has one per module with use cases.
