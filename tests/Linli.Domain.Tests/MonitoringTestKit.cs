@@ -31,11 +31,14 @@ static class MonitoringTestKit
     public static AlarmRuleDefinition Rule(string conditionJson, bool autoClear = true, long id = 1, int version = 1) =>
         new(id, version, Condition.Parse(conditionJson), autoClear);
 
-    /// <summary>Applies a message and evaluates the rule at the message's time, the way the ingestion pipeline does.</summary>
-    public static RuleOutcome Receive(this DeviceState device, AlarmRuleDefinition rule, DeviceMessage message)
+    /// <summary>
+    /// Applies a message and evaluates the rule at the message's time, the way the ingestion pipeline and the alarm
+    /// module's rule evaluator do between them.
+    /// </summary>
+    public static RuleOutcome Receive(this WatchedDevice device, AlarmRuleDefinition rule, DeviceMessage message)
     {
-        device.Apply(message);
-        return RuleEngine.Evaluate(rule, device, message.At);
+        device.Readings.Apply(message);
+        return RuleEngine.Evaluate(rule, device.Readings, device.Memory, message.At);
     }
 
     public static DevicePlace PlaceIn(int communityId = 3, int streetId = 2, int districtId = 1) =>
@@ -43,4 +46,11 @@ static class MonitoringTestKit
 
     public static Device NewDevice(DeviceType type = DeviceType.SmokeDetector, long id = 77, DevicePlace? place = null, string code = "smoke-3-302") =>
         WithId(Device.Register(code, "3号楼302烟感", type, place ?? PlaceIn(), T0).Device, id);
+}
+
+/// <summary>A device as the rules see it: its readings (kept by the device module) and the rules' memory of it (kept by the alarm module).</summary>
+sealed class WatchedDevice(long deviceId, DateTimeOffset trackedSince)
+{
+    public DeviceReadings Readings { get; } = new(deviceId, trackedSince);
+    public RuleMemory Memory { get; } = new();
 }

@@ -1,4 +1,5 @@
 using Linli.Domain.Alarms;
+using Linli.Domain.Devices;
 using static Linli.Domain.Tests.MonitoringTestKit;
 
 namespace Linli.Domain.Tests;
@@ -11,7 +12,7 @@ public sealed class RuleEngineTests
 {
     const string SmokeAbove = """{"type":"threshold","metric":"smoke","op":"Above","value":0.1}""";
 
-    static DeviceState NewState() => new(1, T0);
+    static WatchedDevice NewState() => new(1, T0);
 
     [Fact]
     public void Raises_when_smoke_above_threshold()
@@ -111,9 +112,9 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Event(Min(0), "sos")));
-        Assert.True(d.HasEvent("sos"));
+        Assert.True(d.Readings.HasEvent("sos"));
         Assert.Equal(RuleOutcome.Cleared, d.Receive(rule, Telemetry(Min(1), ("battery", 90))));
-        Assert.False(d.HasEvent("sos"));
+        Assert.False(d.Readings.HasEvent("sos"));
     }
 
     [Fact]
@@ -123,8 +124,8 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Event(Min(0), "sos")));
-        d.EndMessage();
-        Assert.Equal(RuleOutcome.Cleared, RuleEngine.Evaluate(rule, d, Min(0.5)));
+        d.Readings.EndMessage();
+        Assert.Equal(RuleOutcome.Cleared, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(0.5)));
     }
 
     [Fact]
@@ -134,8 +135,8 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Event(Min(0), "sos")));
-        d.EndMessage();
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(0.5)));
+        d.Readings.EndMessage();
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(0.5)));
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Event(Min(1), "tamper")));
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Event(Min(2), "sos")));
     }
@@ -147,9 +148,9 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(5), ("battery", 80))));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(15).AddSeconds(-1)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d, Min(15)));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(20)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(15).AddSeconds(-1)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(15)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(20)));
         Assert.Equal(RuleOutcome.Cleared, d.Receive(rule, Telemetry(Min(21), ("battery", 79))));
     }
 
@@ -157,11 +158,11 @@ public sealed class RuleEngineTests
     public void A_device_never_heard_from_counts_as_silent_since_watching_began()
     {
         var rule = Rule("""{"type":"noData","minutes":10}""");
-        var d = new DeviceState(1, Min(3));
+        var d = new WatchedDevice(1, Min(3));
 
-        Assert.Null(d.LastSeen);
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(12)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d, Min(13)));
+        Assert.Null(d.Readings.LastSeen);
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(12)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(13)));
     }
 
     [Fact]
@@ -171,12 +172,12 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(0), ("door_open", 1))));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(4)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(4)));
         // Closed for a moment: the clock starts again from the next time it is open.
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(4.5), ("door_open", 0))));
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(6), ("door_open", 1))));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(10.9)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d, Min(11)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(10.9)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(11)));
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(12), ("door_open", 1))));
         Assert.Equal(RuleOutcome.Cleared, d.Receive(rule, Telemetry(Min(13), ("door_open", 0))));
     }
@@ -249,8 +250,8 @@ public sealed class RuleEngineTests
 
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Telemetry(Min(0), ("smoke", 0.6))));
         Assert.Equal(RuleOutcome.Cleared, d.Receive(rule, Telemetry(Min(2), ("smoke", 0.2))));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d, Min(4.9)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d, Min(5)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(4.9)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(rule, d.Readings, d.Memory, Min(5)));
     }
 
     [Fact]
@@ -262,23 +263,23 @@ public sealed class RuleEngineTests
         Assert.Equal(RuleOutcome.Raised, d.Receive(rule, Telemetry(Min(10), ("smoke", 0.5))));
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(rule, Telemetry(Min(5), ("smoke", 0.0), ("battery", 70))));
 
-        Assert.Equal(new DeviceState.Sample(0.5, Min(10)), d.Latest("smoke"));
-        Assert.Equal(Min(10), d.LastSeen);
+        Assert.Equal(new DeviceReadings.Sample(0.5, Min(10)), d.Readings.Latest("smoke"));
+        Assert.Equal(Min(10), d.Readings.LastSeen);
         // A metric the device had not sent yet is still taken from the late message.
-        Assert.Equal(new DeviceState.Sample(70, Min(5)), d.Latest("battery"));
+        Assert.Equal(new DeviceReadings.Sample(70, Min(5)), d.Readings.Latest("battery"));
     }
 
     [Fact]
     public void Keeps_the_previous_value_of_each_metric()
     {
         var d = NewState();
-        d.Apply(Telemetry(Min(0), ("temperature", 20)));
-        d.Apply(Telemetry(Min(1), ("temperature", 22)));
-        d.Apply(Telemetry(Min(2), ("humidity", 50)));
+        d.Readings.Apply(Telemetry(Min(0), ("temperature", 20)));
+        d.Readings.Apply(Telemetry(Min(1), ("temperature", 22)));
+        d.Readings.Apply(Telemetry(Min(2), ("humidity", 50)));
 
-        Assert.Equal(new DeviceState.Sample(20, Min(0)), d.Previous("temperature"));
-        Assert.Equal(new DeviceState.Sample(22, Min(1)), d.Latest("temperature"));
-        Assert.Null(d.Previous("humidity"));
+        Assert.Equal(new DeviceReadings.Sample(20, Min(0)), d.Readings.Previous("temperature"));
+        Assert.Equal(new DeviceReadings.Sample(22, Min(1)), d.Readings.Latest("temperature"));
+        Assert.Null(d.Readings.Previous("humidity"));
     }
 
     [Fact]
@@ -290,13 +291,13 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Unchanged, d.Receive(v1, Telemetry(Min(0), ("door_open", 1))));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(v1, d, Min(5)));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v1, d, Min(6)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(v1, d.Readings, d.Memory, Min(5)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v1, d.Readings, d.Memory, Min(6)));
 
         // Edited rule: not holding yet, and its five minutes start now.
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v2, d, Min(6)));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v2, d, Min(10.9)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(v2, d, Min(11)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v2, d.Readings, d.Memory, Min(6)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(v2, d.Readings, d.Memory, Min(10.9)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(v2, d.Readings, d.Memory, Min(11)));
     }
 
     [Fact]
@@ -307,9 +308,9 @@ public sealed class RuleEngineTests
         var d = NewState();
 
         Assert.Equal(RuleOutcome.Raised, d.Receive(smoke, Telemetry(Min(0), ("smoke", 0.3))));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(heavy, d, Min(0)));
-        d.Apply(Telemetry(Min(1), ("smoke", 0.7)));
-        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(smoke, d, Min(1)));
-        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(heavy, d, Min(1)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(heavy, d.Readings, d.Memory, Min(0)));
+        d.Readings.Apply(Telemetry(Min(1), ("smoke", 0.7)));
+        Assert.Equal(RuleOutcome.Unchanged, RuleEngine.Evaluate(smoke, d.Readings, d.Memory, Min(1)));
+        Assert.Equal(RuleOutcome.Raised, RuleEngine.Evaluate(heavy, d.Readings, d.Memory, Min(1)));
     }
 }

@@ -37,8 +37,6 @@ public sealed class ArchitectureTests
         [("Statistics", "Devices")] = "statistics is the read side",
         [("Statistics", "Alarms")] = "statistics is the read side",
         [("Statistics", "Notices")] = "statistics is the read side",
-        // Known debt, to be removed: ingestion hands readings straight to the alarm worker instead of through an event.
-        [("Devices", "Alarms")] = "DEBT: IngestionPipeline and DeviceTicker call AlarmWorker directly",
     };
 
     static bool IsAllowed(string from, string to) =>
@@ -110,6 +108,19 @@ public sealed class ArchitectureTests
             }
         }
         Assert.True(crossings.Count == 0, "Module lines crossed:\n" + string.Join("\n", crossings));
+    }
+
+    [Fact]
+    public void The_device_module_tells_the_alarm_rules_through_its_observer_port_and_names_nothing_of_alarms()
+    {
+        // Domain and Application are held by the module lines above; the device pages and APIs and the device adapters of
+        // Infrastructure (readings writer, MQTT ingestion, the directory's broadcast) are held here (ADR 0011).
+        string[] alarms = ["Linli.Domain.Alarms", "Linli.Application.Alarms", "Linli.Web.Features.Alarms"];
+        AssertNone(Types.InAssembly(Web).That().ResideInNamespace("Linli.Web.Features.Devices").ShouldNot().HaveDependencyOnAny(alarms).GetResult(),
+            "Web/Features/Devices");
+        AssertNone(Types.InAssembly(Infrastructure).That().HaveName("ReadingWriter").Or().HaveName("ReadingWriterFactory").Or().HaveName("MqttIngestion")
+            .Or().HaveName("BroadcastingDirectorySync").ShouldNot().HaveDependencyOnAny(alarms).GetResult(), "the device adapters");
+        Assert.Contains(typeof(Linli.Application.Devices.IDeviceObserver), typeof(Linli.Application.Alarms.RuleEvaluator).GetInterfaces());
     }
 
     [Fact]

@@ -12,9 +12,11 @@ namespace Linli.Web.Tests;
 
 /// <summary>
 /// The real app on its own fresh database (see <see cref="TestDatabase"/>), with the SMS adapter captured.
-/// <paramref name="settings"/> override the test defaults, e.g. <c>Linli:Cases:DailyLimitPerResident</c>.
+/// <paramref name="settings"/> override the test defaults, e.g. <c>Linli:Cases:DailyLimitPerResident</c>;
+/// <paramref name="services"/> adds to the app's services (a probe on a port).
 /// </summary>
-public sealed class LinliAppFactory(string connectionString, string seed = "demo", IReadOnlyDictionary<string, string>? settings = null)
+public sealed class LinliAppFactory(string connectionString, string seed = "demo", IReadOnlyDictionary<string, string>? settings = null,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     readonly ConcurrentDictionary<string, string> _tokens = new();
@@ -31,10 +33,10 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
     public IReadOnlyDictionary<string, string> Settings { get; } = settings ?? new Dictionary<string, string>();
 
     /// <summary>A new app on a fresh copy of the seeded demo district.</summary>
-    public static async Task<TestApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<TestApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
         var (cs, drop) = await TestDatabase.CreateAsync();
-        return new TestApp(new LinliAppFactory(cs, settings: settings), drop);
+        return new TestApp(new LinliAppFactory(cs, settings: settings, services: services), drop);
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -49,10 +51,11 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:Alarms:TimerPollSeconds", "0.2");
         builder.UseSetting("Linli:Devices:TickSeconds", "0.2");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services =>
+        builder.ConfigureTestServices(s =>
         {
-            services.AddSingleton<ISmsSender>(Sms);
-            services.AddSingleton<TimeProvider>(Clock);
+            s.AddSingleton<ISmsSender>(Sms);
+            s.AddSingleton<TimeProvider>(Clock);
+            services?.Invoke(s);
         });
     }
 

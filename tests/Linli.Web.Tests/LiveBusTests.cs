@@ -64,7 +64,9 @@ public sealed class LiveBusTests
         });
         // The edits cross the broker as directory messages.
         var directoryOnA = app.Factory.Services.GetRequiredService<DeviceDirectory>();
-        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(directoryOnA.Find(detector.Device.Code) is not null && directoryOnA.Rules.All.Any(r => r.Rule.Id == rule.Id)));
+        var rulesOnA = app.Factory.Services.GetRequiredService<RuleEvaluator>();
+        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(directoryOnA.Find(detector.Device.Code) is not null
+            && rulesOnA.Rules.All.Any(r => r.Rule.Id == rule.Id)));
 
         await BrokerKit.PublishAsync(detector.Device.Code, new { key = detector.Secret, values = new { smoke = 0.5 } });
         var alarm = await MonitoringKit.WaitForAlarmAsync(await app.ClientAsAsync("admin1"), a => a.DeviceId == detector.Device.Id);

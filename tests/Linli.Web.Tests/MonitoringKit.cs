@@ -38,7 +38,7 @@ static class MonitoringKit
             foreach (var rule in await db.AlarmRules.IgnoreQueryFilters().Where(r => r.Enabled).ToListAsync()) rule.Enable(false, now);
             await db.SaveChangesAsync();
         }
-        await app.Factory.Services.GetRequiredService<DeviceDirectory>().ReloadRulesAsync(CancellationToken.None);
+        await app.Factory.Services.GetRequiredService<RuleEvaluator>().ReloadAsync(CancellationToken.None);
     }
 
     public static async Task<AlarmRuleDto> RuleAsync(HttpClient admin, object rule)

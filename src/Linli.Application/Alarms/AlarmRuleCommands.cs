@@ -16,7 +16,7 @@ namespace Linli.Application.Alarms;
 /// Alarm rules (API and pages share them): kept at the caller's node or a community inside it, changed only by the node
 /// that keeps them, and told to every device's rule state at once.
 /// </summary>
-public sealed class AlarmRuleCommands(ILinliDb db, CurrentUser user, DirectorySync sync, TimeProvider time)
+public sealed class AlarmRuleCommands(ILinliDb db, CurrentUser user, AlarmRuleSync sync, TimeProvider time)
 {
     /// <summary>The rules that apply in the caller's area, its own and those of the nodes above.</summary>
     public async Task<IReadOnlyList<AlarmRuleDto>> ListAsync(CancellationToken ct)

@@ -33,7 +33,7 @@ public sealed class AlarmService(ILinliDb db, CurrentUser user, TimeProvider tim
             return;
         }
         var alarm = Alarm.Raise(hit.Rule.Kind, hit.Rule.Severity, hit.Rule.Name, $"{hit.Device.Name}: {hit.Detail}", hit.Rule.Id,
-            hit.Device.Subject, hit.Rule.AckWithinSeconds, hit.At);
+            hit.Subject, hit.Rule.AckWithinSeconds, hit.At);
         db.Alarms.Add(alarm);
         try
         {

@@ -6,11 +6,16 @@ using Linli.Application.Common;
 namespace Linli.Application.Alarms;
 
 /// <summary>A rule changed its mind about a device: raised (opens or repeats an alarm) or cleared.</summary>
-public sealed record RuleHit(DeviceEntry Device, AlarmRule Rule, RuleOutcome Outcome, DateTimeOffset At, string Detail);
+public sealed record RuleHit(DeviceEntry Device, AlarmRule Rule, RuleOutcome Outcome, DateTimeOffset At, string Detail)
+{
+    /// <summary>What the alarm is about: the device, at its place and point on the site plan as the directory has them now.</summary>
+    public AlarmSubject Subject => new(Device.DistrictId, Device.StreetId, Device.CommunityId, Device.GridId, Device.Id, null, Device.RoomId,
+        Device.BuildingId, Device.FacilityId, Device.PlanX, Device.PlanY, Device.PlaceLabel);
+}
 
 /// <summary>
-/// Turns rule hits into alarms, off the ingestion path: the writer hands hits over and goes on storing readings. Hits are
-/// rare (a rule fires when its condition starts or stops holding), so an unbounded queue never grows far.
+/// Turns rule hits into alarms, off the ingestion path: the rules hand hits over and the writer goes on storing readings.
+/// Hits are rare (a rule fires when its condition starts or stops holding), so an unbounded queue never grows far.
 /// </summary>
 public sealed partial class AlarmWorker(IServiceScopeFactory scopes, ILogger<AlarmWorker> logger) : BackgroundService
 {

@@ -1,7 +1,4 @@
-using Linli.Application.Devices;
 using Linli.Domain.Alarms;
-using Linli.Domain.Devices;
-
 using Linli.Application.Common;
 using Linli.Application.Live;
 
@@ -12,14 +9,9 @@ public sealed record AlarmLive(long Id, string Change, AlarmKind Kind, AlarmSeve
     string? Detail, string PlaceLabel, int PlanX, int PlanY, int CommunityId, long? DeviceId, DateTimeOffset RaisedAt,
     DateTimeOffset LastRaisedAt, int RepeatCount, EscalationLevel Level, string? AcknowledgedBy, string? AssignedName, bool NeedsAcknowledgement);
 
-/// <summary>A device's health changed (online, offline, disabled).</summary>
-public sealed record DeviceLive(long Id, string Code, DeviceType Type, DeviceHealth Health, int CommunityId, int PlanX, int PlanY);
-
+/// <summary>Alarm changes and personal calls as the operations views hear them, through the live bus (every web node).</summary>
 public sealed class OpsFeed(ILiveBus bus)
 {
-    static List<string> NodeGroups(int gridId, int communityId, int streetId, int districtId) =>
-        [$"grid:{gridId}", $"community:{communityId}", $"street:{streetId}", $"district:{districtId}"];
-
     public static AlarmLive ToLive(AlarmChanged a)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -30,16 +22,9 @@ public sealed class OpsFeed(ILiveBus bus)
     public Task AlarmChangedAsync(AlarmChanged a, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var groups = NodeGroups(a.GridId, a.CommunityId, a.StreetId, a.DistrictId);
+        var groups = LiveHubs.NodeGroups(a.GridId, a.CommunityId, a.StreetId, a.DistrictId);
         if (a.RoomId is { } room) groups.Add($"household:{room}");
         return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, groups, "alarm", ToLive(a)), ct);
-    }
-
-    public Task DeviceChangedAsync(DeviceEntry d, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(d);
-        return bus.PublishAsync(new LiveMessage(LiveHubs.Ops, NodeGroups(d.GridId, d.CommunityId, d.StreetId, d.DistrictId), "device",
-            new DeviceLive(d.Id, d.Code, d.Type, d.Health, d.CommunityId, d.PlanX, d.PlanY)), ct);
     }
 
     /// <summary>A personal message to one user (an alarm escalated to them), on whichever node their browser is.</summary>

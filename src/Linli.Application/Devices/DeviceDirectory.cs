@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 using Linli.Domain.Registry;
 using Linli.Domain.Common;
@@ -21,7 +20,10 @@ public sealed class DeviceOptions
     /// <summary>A device not heard from for this long shows as offline (alarms for silence are rules: "no data for N minutes").</summary>
     public double OfflineAfterMinutes { get; set; } = 15;
     public TimeSpan OfflineAfter => TimeSpan.FromMinutes(OfflineAfterMinutes);
-    /// <summary>How often time-based rules ("no data", "holds for") are looked at and device health is saved.</summary>
+    /// <summary>
+    /// How often the device clock ticks: observers look at what changes with time alone (the alarm rules' "no data",
+    /// "holds for") and device health is saved.
+    /// </summary>
     public double TickSeconds { get; set; } = 5;
     /// <summary>How far ahead of the platform's clock a device's timestamp may be (clock drift) before it is refused.</summary>
     public double MaxClockSkewSeconds { get; set; } = 300;
@@ -30,37 +32,34 @@ public sealed class DeviceOptions
 }
 
 /// <summary>
-/// Every device and rule, in memory: ingestion authenticates, limits and evaluates without touching the database. Loaded at
-/// start-up; a device or rule edit reloads that entry.
+/// Every device, in memory: ingestion authenticates, limits and keeps each device's latest readings without touching the
+/// database. Loaded at start-up; a device edit reloads that entry.
 /// </summary>
 public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider time, IOptions<DeviceOptions> options)
 {
     readonly ConcurrentDictionary<string, DeviceEntry> _byCode = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<long, DeviceEntry> _byId = new();
-    volatile RuleBook _rules = RuleBook.Empty;
 
     public int Count => _byId.Count;
     public IEnumerable<DeviceEntry> All => _byId.Values;
-    public RuleBook Rules => _rules;
 
     public DeviceEntry? Find(string code) => _byCode.TryGetValue(code, out var e) ? e : null;
     public DeviceEntry? Find(long id) => _byId.TryGetValue(id, out var e) ? e : null;
 
     public async Task LoadAsync(CancellationToken ct)
     {
-        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
+        await using var scope = scopes.CreateSystemScope("load the directory of every device");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var labels = await PlaceLabelsAsync(db, null, ct);
         var now = time.GetUtcNow();
         await foreach (var d in db.Devices.AsNoTracking().AsAsyncEnumerable().WithCancellation(ct))
             Put(d, labels.TryGetValue(d.Id, out var l) ? l : "", now);
-        await ReloadRulesAsync(ct);
     }
 
     /// <summary>Re-reads one device after an edit (or forgets it when it is gone).</summary>
     public async Task RefreshAsync(long id, CancellationToken ct)
     {
-        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
+        await using var scope = scopes.CreateSystemScope("load the directory of every device");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
         var d = await db.Devices.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
         if (d is null)
@@ -70,14 +69,6 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
         }
         var labels = await PlaceLabelsAsync(db, id, ct);
         Put(d, labels.TryGetValue(id, out var l) ? l : "", time.GetUtcNow());
-    }
-
-    public async Task ReloadRulesAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateSystemScope("load the directory of every device and rule");
-        var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        var rules = await db.AlarmRules.AsNoTracking().Where(r => r.Enabled).ToListAsync(ct);
-        _rules = new RuleBook(rules.Select(r => new CompiledRule(r, r.Definition())).ToList());
     }
 
     void Put(Device d, string label, DateTimeOffset now)
@@ -108,7 +99,7 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
     }
 }
 
-/// <summary>One device as ingestion sees it. Its <see cref="State"/> is touched under <see cref="Gate"/> only.</summary>
+/// <summary>One device as ingestion sees it. Its <see cref="Readings"/> are touched under <see cref="Gate"/> only.</summary>
 public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
 {
     public long Id { get; } = id;
@@ -129,7 +120,7 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
     public int PlanY { get; private set; }
     public string PlaceLabel { get; private set; } = "";
     public DeviceHealth Health { get; set; }
-    public DeviceState State { get; } = new(id, trackedSince);
+    public DeviceReadings Readings { get; } = new(id, trackedSince);
     public Lock Gate { get; } = new();
 
     volatile string _secretHash = "";
@@ -192,38 +183,5 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
         Interlocked.Increment(ref RejectedPending);
         LastRejectReason = reason;
         LastRejectedAt = at;
-    }
-
-    public AlarmSubject Subject => new(DistrictId, StreetId, CommunityId, GridId, Id, null, RoomId, BuildingId, FacilityId, PlanX, PlanY, PlaceLabel);
-}
-
-public sealed record CompiledRule(AlarmRule Rule, AlarmRuleDefinition Definition);
-
-/// <summary>The enabled rules, indexed by device type and by device, swapped whole on any rule edit.</summary>
-public sealed class RuleBook
-{
-    public static readonly RuleBook Empty = new([]);
-    readonly Dictionary<DeviceType, CompiledRule[]> _byType;
-    readonly Dictionary<long, CompiledRule[]> _byDevice;
-
-    public RuleBook(IReadOnlyList<CompiledRule> rules)
-    {
-        All = rules;
-        _byType = rules.Where(r => r.Rule.DeviceType is not null).GroupBy(r => r.Rule.DeviceType!.Value).ToDictionary(g => g.Key, g => g.ToArray());
-        _byDevice = rules.Where(r => r.Rule.DeviceId is not null).GroupBy(r => r.Rule.DeviceId!.Value).ToDictionary(g => g.Key, g => g.ToArray());
-        TimeDependent = rules.Where(r => r.Definition.DependsOnTime).ToList();
-    }
-
-    public IReadOnlyList<CompiledRule> All { get; }
-    public IReadOnlyList<CompiledRule> TimeDependent { get; }
-
-    public IEnumerable<CompiledRule> For(DeviceEntry device)
-    {
-        if (_byType.TryGetValue(device.Type, out var typed))
-            foreach (var r in typed)
-                if (r.Rule.Keys.Covers(device.Keys))
-                    yield return r;
-        if (_byDevice.TryGetValue(device.Id, out var own))
-            foreach (var r in own) yield return r;
     }
 }

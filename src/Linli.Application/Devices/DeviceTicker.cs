@@ -1,20 +1,20 @@
-using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 using Linli.Application.Common;
-using Linli.Application.Alarms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Linli.Application.Live;
 
 namespace Linli.Application.Devices;
 
 /// <summary>
-/// What changes with time alone: rules like "no data for 30 minutes" or "holds for 5 minutes" are evaluated on a tick,
-/// device health (online/offline) is worked out, and last-seen times and refusal counts are saved in bulk.
+/// The device clock: what changes with time alone. Every tick the <see cref="IDeviceObserver"/>s look at it (the alarm
+/// rules "no data for 30 minutes" or "holds for 5 minutes"), device health (online/offline) is worked out, and last-seen
+/// times and refusal counts are saved in bulk.
 /// </summary>
-public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, AlarmWorker alarms, OpsFeed feed,
-    TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
+public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, IEnumerable<IDeviceObserver> observers,
+    DeviceFeed feed, TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
 {
+    readonly IDeviceObserver[] _observers = [.. observers];
+
     protected override TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(0.05, options.Value.TickSeconds));
 
     protected override async Task<bool> PassAsync(CancellationToken ct)
@@ -26,28 +26,8 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
     public async Task TickAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        EvaluateTimeRules(now);
+        foreach (var observer in _observers) observer.Tick(now);
         await SaveHealthAsync(now, ct);
-    }
-
-    void EvaluateTimeRules(DateTimeOffset now)
-    {
-        var rules = directory.Rules;
-        if (rules.TimeDependent.Count == 0) return;
-        foreach (var device in directory.All)
-        {
-            if (device.Disabled) continue;
-            lock (device.Gate)
-            {
-                foreach (var rule in rules.For(device))
-                {
-                    if (!rule.Definition.DependsOnTime) continue;
-                    var outcome = RuleEngine.Evaluate(rule.Definition, device.State, now);
-                    if (outcome != RuleOutcome.Unchanged)
-                        alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, IngestionPipeline.Describe(device.State, rule)));
-                }
-            }
-        }
     }
 
     async Task SaveHealthAsync(DateTimeOffset now, CancellationToken ct)
@@ -89,5 +69,4 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
         foreach (var d in wentOffline) await feed.DeviceChangedAsync(d, ct);
         foreach (var d in cameOnline) await feed.DeviceChangedAsync(d, ct);
     }
-
 }

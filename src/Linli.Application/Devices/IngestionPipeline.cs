@@ -1,8 +1,6 @@
 using System.Threading.Channels;
-using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 using Linli.Application.Common;
-using Linli.Application.Alarms;
 using Microsoft.Extensions.Options;
 
 namespace Linli.Application.Devices;
@@ -20,11 +18,13 @@ public sealed class IngestBatch(IReadOnlyList<AcceptedMessage> messages)
 
 /// <summary>
 /// The ingestion pipeline (ADR 0006): a bounded channel, one writer storing many batches per transaction, acknowledgement
-/// after the commit, then rule evaluation against in-memory device state. A full channel makes senders wait.
+/// after the commit, then each message applied to its device's in-memory readings and told to the
+/// <see cref="IDeviceObserver"/>s (the alarm rules). A full channel makes senders wait.
 /// </summary>
-public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IReadingWriterFactory writers, DeviceDirectory directory, AlarmWorker alarms,
+public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IReadingWriterFactory writers, IEnumerable<IDeviceObserver> observers,
     TimeProvider time, IOptions<DeviceOptions> options, ILogger<IngestionPipeline> logger) : BackgroundService
 {
+    readonly IDeviceObserver[] _observers = [.. observers];
     readonly Channel<IngestBatch> _queue = Channel.CreateBounded<IngestBatch>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
     {
         SingleReader = true,
@@ -76,7 +76,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
                 foreach (var b in taken) b.Stored.TrySetResult();
                 Interlocked.Add(ref _stored, rows.Count);
                 Interlocked.Increment(ref _batches);
-                Evaluate(taken);
+                Apply(taken);
                 if (logger.IsEnabled(LogLevel.Debug)) profile.Add(rows.Count, started, stored, time.GetTimestamp(), logger);
             }
         }
@@ -118,17 +118,16 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         }
     }
 
-    void Evaluate(List<IngestBatch> taken)
+    void Apply(List<IngestBatch> taken)
     {
         var now = time.GetUtcNow();
-        var rules = directory.Rules;
         foreach (var batch in taken)
         {
             foreach (var (device, message) in batch.Messages)
             {
                 lock (device.Gate)
                 {
-                    device.State.Apply(message);
+                    device.Readings.Apply(message);
                     if (device.SeenAt is null || message.At > device.SeenAt) device.SeenAt = message.At;
                     device.SeenDirty = true;
                     if (device.Health != DeviceHealth.Online && !device.Disabled)
@@ -137,27 +136,11 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
                         device.Health = DeviceHealth.Online;
                         device.CameOnline = true;
                     }
-                    foreach (var rule in rules.For(device))
-                    {
-                        var outcome = RuleEngine.Evaluate(rule.Definition, device.State, now);
-                        if (outcome != RuleOutcome.Unchanged) alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, Describe(device.State, rule)));
-                    }
-                    device.State.EndMessage();
+                    foreach (var observer in _observers) observer.MessageApplied(device, message, now);
+                    device.Readings.EndMessage();
                 }
             }
         }
-    }
-
-    /// <summary>The values the rule looked at, for the alarm's detail line: "smoke=0.35".</summary>
-    public static string Describe(DeviceState state, CompiledRule rule)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        ArgumentNullException.ThrowIfNull(rule);
-        var parts = rule.Definition.Metrics
-            .Select(m => state.Latest(m) is { } s ? $"{m}={s.Value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}"
-                : state.HasEvent(m) ? m : null)
-            .OfType<string>();
-        return string.Join(", ", parts);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} readings failed (attempt {Attempt}).")]

@@ -101,7 +101,7 @@ public sealed class TelemetryQueries(ILinliDb db, DeviceDirectory directory, IOp
         {
             lock (entry.Gate)
             {
-                foreach (var (name, sample) in entry.State.LatestValues) latest[name] = new DeviceMetricDto(name, sample.Value, sample.At);
+                foreach (var (name, sample) in entry.Readings.LatestValues) latest[name] = new DeviceMetricDto(name, sample.Value, sample.At);
             }
         }
         var stored = await db.Readings.AsNoTracking().Where(r => r.DeviceId == deviceId)

@@ -12,6 +12,10 @@ public static class LiveHubs
     public const string Cases = "cases";
 
     public static string UserGroup(int userId) => $"user:{userId}";
+
+    /// <summary>The groups of a place's nodes, its grid up to its district: whoever watches any of them hears the push.</summary>
+    public static List<string> NodeGroups(int gridId, int communityId, int streetId, int districtId) =>
+        [$"grid:{gridId}", $"community:{communityId}", $"street:{streetId}", $"district:{districtId}"];
 }
 
 /// <summary>

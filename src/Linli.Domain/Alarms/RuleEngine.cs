@@ -3,55 +3,15 @@ using Linli.Domain.Devices;
 namespace Linli.Domain.Alarms;
 
 /// <summary>
-/// What the platform remembers about one device between messages: its latest and previous value of each metric, the
-/// events of the message being evaluated and, per rule, since when each timed part has held. Lives in memory; rebuilt
-/// from the latest readings after a restart.
+/// What the rules remember about one device between messages, beside its <see cref="DeviceReadings"/>: per rule, whether
+/// it held last time and since when each timed part has held. Lives in memory, one per device; touched under the device's
+/// lock only.
 /// </summary>
-public sealed class DeviceState(long deviceId, DateTimeOffset trackedSince)
+public sealed class RuleMemory
 {
-    Dictionary<string, Sample>? _last;
-    Dictionary<string, Sample>? _previous;
-    List<string>? _events;
     Dictionary<long, RuleState>? _rules;
 
-    public long DeviceId { get; } = deviceId;
-    /// <summary>When the platform started watching: a device never heard from counts as silent since then.</summary>
-    public DateTimeOffset TrackedSince { get; } = trackedSince;
-    public DateTimeOffset? LastSeen { get; private set; }
-
-    public readonly record struct Sample(double Value, DateTimeOffset At);
-
-    /// <summary>Takes in a message. Older messages (a device flushing its buffer) update last-seen but not the latest values.</summary>
-    public void Apply(DeviceMessage message)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        _events?.Clear();
-        if (LastSeen is null || message.At > LastSeen) LastSeen = message.At;
-        foreach (var r in message.Readings)
-        {
-            if (r.IsEvent)
-            {
-                (_events ??= []).Add(r.Metric);
-                continue;
-            }
-            _last ??= [];
-            if (_last.TryGetValue(r.Metric, out var old))
-            {
-                if (message.At < old.At) continue;
-                (_previous ??= [])[r.Metric] = old;
-            }
-            _last[r.Metric] = new Sample(r.Value, message.At);
-        }
-    }
-
-    /// <summary>Ends the moment of a message: its events no longer hold when the ticker looks later.</summary>
-    public void EndMessage() => _events?.Clear();
-
-    public Sample? Latest(string metric) => _last is not null && _last.TryGetValue(metric, out var s) ? s : null;
-    public Sample? Previous(string metric) => _previous is not null && _previous.TryGetValue(metric, out var s) ? s : null;
-    public bool HasEvent(string name) => _events is not null && _events.Contains(name);
-    public IEnumerable<KeyValuePair<string, Sample>> LatestValues => _last ?? [];
-
+    /// <summary>The rule's memory of the device, started afresh when the rule is new or was edited (another version).</summary>
     public RuleState For(AlarmRuleDefinition rule)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -82,14 +42,18 @@ public sealed record AlarmRuleDefinition(long Id, int Version, Condition Conditi
 /// <summary>What evaluating a rule against a device changed.</summary>
 public enum RuleOutcome { Unchanged, Raised, Cleared }
 
-/// <summary>Evaluates conditions against <see cref="DeviceState"/>. Pure: the caller supplies "now".</summary>
+/// <summary>
+/// Evaluates conditions against a device's <see cref="DeviceReadings"/>, keeping what it needs between calls in the
+/// device's <see cref="RuleMemory"/>. Pure otherwise: the caller supplies "now".
+/// </summary>
 public static class RuleEngine
 {
-    public static RuleOutcome Evaluate(AlarmRuleDefinition rule, DeviceState device, DateTimeOffset now)
+    public static RuleOutcome Evaluate(AlarmRuleDefinition rule, DeviceReadings device, RuleMemory memory, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(device);
-        var state = device.For(rule);
+        ArgumentNullException.ThrowIfNull(memory);
+        var state = memory.For(rule);
         var index = 0;
         var holds = Holds(rule.Condition, device, state, now, ref index);
         var was = state.Holding;
@@ -100,7 +64,7 @@ public static class RuleEngine
     }
 
     // Every node is visited (no short-circuit) so that timed parts deep in an OR keep their clocks right.
-    static bool Holds(Condition c, DeviceState d, RuleState s, DateTimeOffset now, ref int index)
+    static bool Holds(Condition c, DeviceReadings d, RuleState s, DateTimeOffset now, ref int index)
     {
         var me = index++;
         switch (c)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Linli.Application.Alarms;
 using Linli.Application.Devices;
 using Linli.Application.Live;
 using Microsoft.Extensions.Hosting;
@@ -12,11 +13,11 @@ namespace Linli.Infrastructure.Messaging;
 /// <summary>
 /// The live bus across web nodes: a push goes to this node's browsers at once and, through the fan-out exchange
 /// <c>linli.live</c>, to every other node, each of which reads the exchange through its own exclusive, auto-deleted queue.
-/// Directory edits travel the same way, so every node authenticates devices and evaluates rules as edited. Live pushes
+/// Device and rule edits travel the same way, so every node authenticates devices and evaluates rules as edited. Live pushes
 /// are a view, not a record: a push made while the broker is away reaches this node only, and the pages catch up on reload.
 /// </summary>
-public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, IOptions<RabbitMqOptions> options,
-    ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
+public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, RuleEvaluator rules,
+    IOptions<RabbitMqOptions> options, ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
 {
     readonly string _origin = Guid.NewGuid().ToString("N");
     readonly SemaphoreSlim _publishing = new(1, 1);
@@ -35,10 +36,15 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
         await SendAsync(new Envelope(_origin, message.Hub, message.Groups, message.Method, payload, null), ct);
     }
 
-    /// <summary>Tells the other nodes to re-read a device (or, with no id, the rules).</summary>
-    public Task DirectoryChangedAsync(long? deviceId, CancellationToken ct = default) =>
-        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(deviceId, deviceId is null)), ct);
+    /// <summary>Tells the other nodes to re-read a device.</summary>
+    public Task DeviceChangedAsync(long deviceId, CancellationToken ct = default) =>
+        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(deviceId, false)), ct);
 
+    /// <summary>Tells the other nodes to re-read the alarm rules.</summary>
+    public Task RulesChangedAsync(CancellationToken ct = default) =>
+        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(null, true)), ct);
+
+    /// <summary>An edit of the in-memory copies every node keeps: one device (the device directory), or the alarm rules.</summary>
     sealed record DirectoryChange(long? DeviceId, bool Rules);
 
     sealed record Envelope(string Origin, string? Hub, IReadOnlyList<string>? Groups, string? Method, JsonElement? Payload, DirectoryChange? Directory);
@@ -86,8 +92,9 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
         var closed = RabbitMqBroker.ClosedAsync(channel);
         if (_connectedBefore)
         {
-            // Edits made elsewhere while this node was cut off were not heard: read the directory again.
+            // Edits made elsewhere while this node was cut off were not heard: read the devices and the rules again.
             await directory.LoadAsync(ct);
+            await rules.ReloadAsync(ct);
         }
         _connectedBefore = true;
         _channel = channel;
@@ -112,7 +119,7 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
             if (envelope.Directory is { } change)
             {
                 if (change.DeviceId is { } id) await directory.RefreshAsync(id, ct);
-                if (change.Rules) await directory.ReloadRulesAsync(ct);
+                if (change.Rules) await rules.ReloadAsync(ct);
                 return;
             }
             if (envelope.Hub is null || envelope.Groups is null || envelope.Method is null || envelope.Payload is null) return;
@@ -141,18 +148,22 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
     static partial void LogReceiveFailed(ILogger logger, Exception e);
 }
 
-/// <summary>Directory edits on this node, then on every other node through the live exchange.</summary>
+/// <summary>Device edits on this node, then on every other node through the live exchange.</summary>
 public sealed class BroadcastingDirectorySync(DeviceDirectory directory, RabbitMqLiveBus bus) : DirectorySync(directory)
 {
     public override async Task DeviceChangedAsync(long id, CancellationToken ct)
     {
         await base.DeviceChangedAsync(id, ct);
-        await bus.DirectoryChangedAsync(id, ct);
+        await bus.DeviceChangedAsync(id, ct);
     }
+}
 
+/// <summary>Rule edits on this node, then on every other node through the live exchange.</summary>
+public sealed class BroadcastingAlarmRuleSync(RuleEvaluator rules, RabbitMqLiveBus bus) : AlarmRuleSync(rules)
+{
     public override async Task RulesChangedAsync(CancellationToken ct)
     {
         await base.RulesChangedAsync(ct);
-        await bus.DirectoryChangedAsync(null, ct);
+        await bus.RulesChangedAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using Linli.Application.Alarms;
 using Linli.Application.Devices;
 using Linli.Application.Live;
 using Microsoft.Extensions.Configuration;
@@ -12,7 +13,7 @@ namespace Linli.Infrastructure.Messaging;
 /// </summary>
 public static class RabbitMqModule
 {
-    /// <summary>Call after the monitoring services are registered: it replaces the local live bus and directory sync.</summary>
+    /// <summary>Call after the monitoring services are registered: it replaces the local live bus, the directory sync and the rule sync.</summary>
     public static IServiceCollection AddRabbitMq(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(RabbitMqOptions.Section);
@@ -25,6 +26,7 @@ public static class RabbitMqModule
         services.AddSingleton<RabbitMqLiveBus>();
         services.Replace(ServiceDescriptor.Singleton<ILiveBus>(sp => sp.GetRequiredService<RabbitMqLiveBus>()));
         services.Replace(ServiceDescriptor.Singleton<DirectorySync, BroadcastingDirectorySync>());
+        services.Replace(ServiceDescriptor.Singleton<AlarmRuleSync, BroadcastingAlarmRuleSync>());
         services.AddSingleton<MqttIngestion>();
         services.AddHostedService(sp => sp.GetRequiredService<RabbitMqLiveBus>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestion>());

@@ -4,19 +4,19 @@ using Linli.Web.Features.Alarms;
 
 namespace Linli.Web.Features.Alarms;
 
-/// <summary>The monitoring module (一系统): devices, ingestion, rules, alarms with escalation, SOS, the live operations hub.</summary>
+/// <summary>
+/// The monitoring module (一系统): the devices (<see cref="DevicesModule"/>), and on top of them rules, alarms with escalation,
+/// SOS and the live operations hub. The rules watch the devices as an <see cref="IDeviceObserver"/>.
+/// </summary>
 public static class MonitoringModule
 {
     public static IServiceCollection AddMonitoringModule(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<DeviceOptions>(configuration.GetSection("Linli:Devices"));
         services.Configure<AlarmOptions>(configuration.GetSection("Linli:Alarms"));
-        services.AddSingleton<DeviceDirectory>();
-        services.AddSingleton<DirectorySync>();
-        services.AddSingleton<IngestParser>();
         services.AddSingleton<AlarmWorker>();
-        services.AddSingleton<IngestionPipeline>();
-        services.AddSingleton<DeviceTicker>();
+        services.AddSingleton<RuleEvaluator>();
+        services.AddSingleton<IDeviceObserver>(sp => sp.GetRequiredService<RuleEvaluator>());
+        services.AddSingleton<AlarmRuleSync>();
         services.AddSingleton<AlarmTimerService>();
         services.AddSingleton<ILocalLiveDelivery, SignalRLiveDelivery>();
         services.AddSingleton<LocalLiveBus>();
@@ -28,14 +28,12 @@ public static class MonitoringModule
         services.AddScoped<AlarmService>();
         services.AddScoped<AlarmRuleCommands>();
         services.AddScoped<AlarmQueries>();
-        services.AddScoped<DeviceCommands>();
-        services.AddTelemetry(configuration);
         services.AddSignalR();
-        services.AddHostedService<DirectoryLoader>();
         services.AddOpsPages();
+        // Hosted services start in order: the rules are loaded and the worker runs before the devices' pipeline and clock start.
+        services.AddHostedService<RuleLoader>();
         services.AddHostedService(sp => sp.GetRequiredService<AlarmWorker>());
-        services.AddHostedService(sp => sp.GetRequiredService<IngestionPipeline>());
-        services.AddHostedService(sp => sp.GetRequiredService<DeviceTicker>());
+        services.AddDevices(configuration);
         services.AddHostedService(sp => sp.GetRequiredService<AlarmTimerService>());
         services.AddRabbitMq(configuration);
         return services;
@@ -45,18 +43,16 @@ public static class MonitoringModule
     {
         app.MapHub<OpsHub>(OpsHub.Path);
         app.MapOpsPages();
-        app.MapIngestApi();
-        app.MapDevicesApi();
-        app.MapTelemetry();
+        app.MapDevices();
         app.MapAlarmsApi();
         app.MapAlarmNotifications();
         return app;
     }
 }
 
-/// <summary>Loads the device directory before the pipeline takes messages (hosted services start in order).</summary>
-sealed class DirectoryLoader(DeviceDirectory directory) : IHostedService
+/// <summary>Loads the alarm rules before the devices' pipeline takes messages and their clock ticks.</summary>
+sealed class RuleLoader(RuleEvaluator rules) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => directory.LoadAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => rules.ReloadAsync(cancellationToken);
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,6 +1,6 @@
 namespace Linli.Web.Features.Devices;
 
-/// <summary>Registration of the telemetry history, its retention job and the device and rule pages.</summary>
+/// <summary>Registration of the telemetry history and its retention job.</summary>
 public static class TelemetryModule
 {
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)

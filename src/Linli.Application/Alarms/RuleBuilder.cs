@@ -2,7 +2,7 @@ using System.Globalization;
 using Linli.Domain.Alarms;
 using Linli.Domain.Common;
 
-namespace Linli.Application.Devices;
+namespace Linli.Application.Alarms;
 
 /// <summary>
 /// The rule form's condition builder: up to <see cref="MaxParts"/> simple parts (threshold, range, true/false state, event,

@@ -1,0 +1,53 @@
+namespace Linli.Domain.Devices;
+
+/// <summary>
+/// What the platform remembers about one device's readings between messages: its latest and previous value of each metric
+/// and the events of the message being handled. Lives in memory; a device never heard from since the start counts as
+/// silent since <see cref="TrackedSince"/>. Whoever reads it (the alarm rules) does so while the device is applying a
+/// message or under the same lock.
+/// </summary>
+public sealed class DeviceReadings(long deviceId, DateTimeOffset trackedSince)
+{
+    Dictionary<string, Sample>? _last;
+    Dictionary<string, Sample>? _previous;
+    List<string>? _events;
+
+    public long DeviceId { get; } = deviceId;
+    /// <summary>When the platform started watching: a device never heard from counts as silent since then.</summary>
+    public DateTimeOffset TrackedSince { get; } = trackedSince;
+    public DateTimeOffset? LastSeen { get; private set; }
+
+    public readonly record struct Sample(double Value, DateTimeOffset At);
+
+    /// <summary>Takes in a message. Older messages (a device flushing its buffer) update last-seen but not the latest values.</summary>
+    public void Apply(DeviceMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        _events?.Clear();
+        if (LastSeen is null || message.At > LastSeen) LastSeen = message.At;
+        foreach (var r in message.Readings)
+        {
+            if (r.IsEvent)
+            {
+                (_events ??= []).Add(r.Metric);
+                continue;
+            }
+            _last ??= [];
+            if (_last.TryGetValue(r.Metric, out var old))
+            {
+                if (message.At < old.At) continue;
+                (_previous ??= [])[r.Metric] = old;
+            }
+            _last[r.Metric] = new Sample(r.Value, message.At);
+        }
+    }
+
+    /// <summary>Ends the moment of a message: its events no longer hold when the ticker looks later.</summary>
+    public void EndMessage() => _events?.Clear();
+
+    public Sample? Latest(string metric) => _last is not null && _last.TryGetValue(metric, out var s) ? s : null;
+    public Sample? Previous(string metric) => _previous is not null && _previous.TryGetValue(metric, out var s) ? s : null;
+    /// <summary>Whether the message being handled carries the named event.</summary>
+    public bool HasEvent(string name) => _events is not null && _events.Contains(name);
+    public IEnumerable<KeyValuePair<string, Sample>> LatestValues => _last ?? [];
+}
