@@ -42,7 +42,7 @@ public static class MonitoringIngestScenario
 
         // The pipeline's debug log says where the writer's time goes (storing, rules, waiting for work).
         await using var app = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log,
-            settings: new Dictionary<string, string> { ["Logging__LogLevel__Linli.Web.Features.Devices.IngestionPipeline"] = "Debug" });
+            settings: new Dictionary<string, string> { ["Logging__LogLevel__Linli.Application.Devices.IngestionPipeline"] = "Debug" });
         await Task.Delay(2000);
         var ours = new List<(double Rows, double Messages)>();
         for (var r = 0; r < runs; r++)
