@@ -20,20 +20,42 @@ namespace Linli.Infrastructure.Persistence;
 public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : DbContext(options), ILinliDb
 {
     Scope _scope = Scope.None;
+    bool _rented;
+
+    /// <summary>The outbox's bookkeeping for this lease (events saved, not yet committed); see <see cref="OutboxInterceptor"/>.</summary>
+    internal OutboxInterceptor.State? OutboxState { get; set; }
 
     /// <summary>Called once by the DI scope that rented this instance from the pool, before anything reads through it.</summary>
-    internal void RunAs(Scope scope) => _scope = scope;
+    internal void RunAs(Scope scope)
+    {
+        _scope = scope;
+        _rented = true;
+    }
 
     public override void Dispose()
     {
-        _scope = Scope.None;
+        GiveBack();
         base.Dispose();
     }
 
     public override ValueTask DisposeAsync()
     {
-        _scope = Scope.None;
+        GiveBack();
         return base.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Before the instance goes back to the pool: it sees nothing, and a connection opened past EF (raw SQL that opened
+    /// it itself) is closed, or the next renter would find it open behind EF's back. (Asking for the connection costs
+    /// nothing after an instance's first use: a pooled instance keeps its services.)
+    /// </summary>
+    void GiveBack()
+    {
+        _scope = Scope.None;
+        OutboxState = null;
+        if (!_rented) return; // disposed twice (the DI scope and its owner): the first time gave it back
+        _rented = false;
+        if (Database.GetDbConnection() is { State: not System.Data.ConnectionState.Closed } connection) connection.Close();
     }
 
     // Read by the query filters; EF turns these into parameters per query.

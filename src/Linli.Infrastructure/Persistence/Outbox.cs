@@ -46,14 +46,19 @@ sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage
 /// </summary>
 public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider time, IOptions<OutboxOptions> options) : SaveChangesInterceptor
 {
-    sealed class State
+    /// <summary>What one lease of a context has saved but not yet committed; kept on the context and dropped with the lease.</summary>
+    internal sealed class State
     {
         public List<IHasDomainEvents>? Aggregates;
         public IDbContextTransaction? OwnTransaction;
         public List<OutboxEntry> Committing = [];
     }
 
-    readonly ConditionalWeakTable<DbContext, State> _states = [];
+    static State? StateOf(DbContext? context) => (context as LinliDbContext)?.OutboxState;
+
+    static State Begin(DbContext context) => context is LinliDbContext db
+        ? db.OutboxState ??= new State()
+        : throw new InvalidOperationException($"The outbox works with {nameof(LinliDbContext)} only, not {context.GetType().Name}.");
 
     DbTransactionInterceptor? _transactions;
 
@@ -65,10 +70,11 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
     {
         if (eventData.Context is { } context && Pending(context) is { } aggregates)
         {
-            var state = _states.GetOrCreateValue(context);
+            var state = Begin(context);
             state.Aggregates = aggregates;
             if (context.Database.CurrentTransaction is null) state.OwnTransaction = await context.Database.BeginTransactionAsync(cancellationToken);
         }
+        else if (StateOf(eventData.Context) is { } idle) idle.Aggregates = null;
         return result;
     }
 
@@ -76,16 +82,17 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
     {
         if (eventData.Context is { } context && Pending(context) is { } aggregates)
         {
-            var state = _states.GetOrCreateValue(context);
+            var state = Begin(context);
             state.Aggregates = aggregates;
             if (context.Database.CurrentTransaction is null) state.OwnTransaction = context.Database.BeginTransaction();
         }
+        else if (StateOf(eventData.Context) is { } idle) idle.Aggregates = null;
         return result;
     }
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is not { } context || !_states.TryGetValue(context, out var state) || state.Aggregates is null) return result;
+        if (eventData.Context is not { } context || StateOf(context) is not { } state || state.Aggregates is null) return result;
         await WriteAsync(context, state, cancellationToken);
         if (state.OwnTransaction is { } tx)
         {
@@ -98,7 +105,7 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is not { } context || !_states.TryGetValue(context, out var state) || state.Aggregates is null) return result;
+        if (eventData.Context is not { } context || StateOf(context) is not { } state || state.Aggregates is null) return result;
         WriteAsync(context, state, CancellationToken.None).GetAwaiter().GetResult();
         if (state.OwnTransaction is { } tx)
         {
@@ -111,7 +118,7 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
 
     public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context && _states.TryGetValue(context, out var state))
+        if (eventData.Context is { } context && StateOf(context) is { } state)
         {
             state.Aggregates = null;
             if (state.OwnTransaction is { } tx)
@@ -124,7 +131,7 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData)
     {
-        if (eventData.Context is { } context && _states.TryGetValue(context, out var state))
+        if (eventData.Context is { } context && StateOf(context) is { } state)
         {
             state.Aggregates = null;
             state.OwnTransaction?.Dispose();
@@ -195,7 +202,7 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
 
     void Committed(DbContext? context)
     {
-        if (context is null || !_states.TryGetValue(context, out var state) || state.Committing.Count == 0) return;
+        if (context is null || StateOf(context) is not { } state || state.Committing.Count == 0) return;
         var entries = state.Committing;
         state.Committing = [];
         if (options.Value.CrashAfterCommitForTests) Environment.FailFast("Crash test: the process dies after committing outbox rows, before delivering them.");
@@ -204,7 +211,7 @@ public sealed class OutboxInterceptor(OutboxDispatcher dispatcher, TimeProvider 
 
     void RolledBack(DbContext? context)
     {
-        if (context is not null && _states.TryGetValue(context, out var state)) state.Committing = [];
+        if (context is not null && StateOf(context) is { } state) state.Committing = [];
     }
 
     sealed class TransactionHook(OutboxInterceptor outbox) : DbTransactionInterceptor
