@@ -23,6 +23,9 @@ public sealed class AlarmLifecycleTests
     static Alarm RaiseAt(AlarmSubject? subject = null, DateTimeOffset? at = null) =>
         Alarm.Raise(AlarmKind.Sos, AlarmSeverity.Critical, "紧急呼叫", "老人按下紧急按钮", ruleId: 5, subject ?? AtHome, Ack, at ?? T0);
 
+    /// <summary>A lesser alarm about a home: the family is called first, alone.</summary>
+    static Alarm LeakAtHome() => Alarm.Raise(AlarmKind.WaterLeak, AlarmSeverity.Major, "漏水", null, ruleId: 6, AtHome, Ack, T0);
+
     /// <summary>Fires the alarm's newest timer at its due time, the way the alarm worker does.</summary>
     static bool FireLatest(Alarm a) => a.EscalationDue(a.Timers[^1], a.Timers[^1].DueAt);
 
@@ -41,18 +44,56 @@ public sealed class AlarmLifecycleTests
     }
 
     [Fact]
-    public void Calls_the_family_first_when_the_alarm_concerns_a_resident()
+    public void A_critical_alarm_about_a_resident_calls_the_family_and_the_staff_on_duty_at_once()
     {
         var a = RaiseAt(AtHome);
-        Assert.Equal(EscalationLevel.FamilyContact, a.Level);
-        Assert.Equal([EscalationLevel.FamilyContact], a.CalledLevels());
+        Assert.Equal(EscalationLevel.PropertyDutyRoom, a.Level);
+        Assert.Equal([EscalationLevel.FamilyContact, EscalationLevel.GridWorker, EscalationLevel.PropertyDutyRoom], a.CalledLevels());
     }
 
     [Fact]
-    public void Calls_the_family_first_when_the_alarm_concerns_a_home()
+    public void A_critical_alarm_about_a_home_calls_the_family_and_the_staff_on_duty_at_once()
     {
         var a = RaiseAt(RoomOnly);
         Assert.True(a.ConcernsAPerson);
+        Assert.Equal([EscalationLevel.FamilyContact, EscalationLevel.GridWorker, EscalationLevel.PropertyDutyRoom], a.CalledLevels());
+    }
+
+    [Fact]
+    public void A_lesser_alarm_about_a_home_calls_the_family_first()
+    {
+        var a = LeakAtHome();
+        Assert.Equal([EscalationLevel.FamilyContact], a.CalledLevels());
+        Assert.True(FireLatest(a));
+        Assert.Equal([EscalationLevel.FamilyContact, EscalationLevel.GridWorker], a.CalledLevels());
+    }
+
+    [Fact]
+    public void With_nobody_to_call_the_next_level_is_called_at_once_on_a_fresh_clock()
+    {
+        var a = LeakAtHome();
+        var timers = a.Timers.Count;
+
+        Assert.True(a.NobodyToCall(Min(0.01)));
+
+        Assert.Equal(EscalationLevel.GridWorker, a.Level);
+        Assert.Equal((AlarmEventKind.Escalated, "GridWorker"), (a.Events[^1].Kind, a.Events[^1].Note));
+        Assert.Equal(timers + 1, a.Timers.Count);
+        Assert.Equal(Min(0.01).AddSeconds(Ack), a.Timers[^1].DueAt);
+        // The first clock's timer is from an older round now: it calls nobody.
+        Assert.False(a.EscalationDue(a.Timers[0], a.Timers[0].DueAt));
+        Assert.True(a.NobodyToCall(Min(0.02)));
+        Assert.True(a.NobodyToCall(Min(0.03)));
+        Assert.Equal(EscalationLevel.CommunityAdmin, a.Level);
+        Assert.False(a.NobodyToCall(Min(0.04)));
+    }
+
+    [Fact]
+    public void Once_acknowledged_nobody_is_called_on_for_lack_of_people()
+    {
+        var a = LeakAtHome();
+        a.Acknowledge(GridWorker, null, Min(0.5));
+        Assert.False(a.NobodyToCall(Min(0.6)));
         Assert.Equal(EscalationLevel.FamilyContact, a.Level);
     }
 
@@ -129,7 +170,7 @@ public sealed class AlarmLifecycleTests
         Assert.Equal((AlarmStatus.Acknowledged, true, Min(0.5), GridWorker.Name), (a.Status, a.Open, a.AcknowledgedAt, a.AcknowledgedBy));
         Assert.False(a.NeedsAcknowledgement);
         Assert.False(a.EscalationDue(timer, timer.DueAt));
-        Assert.Equal(EscalationLevel.FamilyContact, a.Level);
+        Assert.Equal(EscalationLevel.PropertyDutyRoom, a.Level);
         Assert.Single(a.Timers);
         var ack = a.Events[^1];
         Assert.Equal((AlarmEventKind.Acknowledged, GridWorker.UserId, GridWorker.Name, "正在上楼"), (ack.Kind, ack.UserId, ack.ActorName, ack.Note));
@@ -154,7 +195,7 @@ public sealed class AlarmLifecycleTests
         Assert.Equal((AlarmStatus.Cleared, false, Min(0.5)), (a.Status, a.Open, a.ClearedAt));
         Assert.True(a.NeedsAcknowledgement);
         Assert.True(FireLatest(a));
-        Assert.Equal(EscalationLevel.GridWorker, a.Level);
+        Assert.Equal(EscalationLevel.CommunityAdmin, a.Level);
         Assert.Equal(2, a.Timers.Count);
     }
 
@@ -206,7 +247,7 @@ public sealed class AlarmLifecycleTests
     [Fact]
     public void Escalation_walks_the_chain_then_reminds_everyone_up_to_the_limit()
     {
-        var a = RaiseAt(AtHome);
+        var a = LeakAtHome();
         var levels = new List<EscalationLevel>();
 
         for (var i = 0; i < 3; i++)
@@ -255,7 +296,7 @@ public sealed class AlarmLifecycleTests
         Assert.False(a.EscalationDue(first, first.DueAt.AddSeconds(1)));
         // The same timer as stored by the database, claimed twice.
         Assert.False(a.EscalationDue(new AlarmTimer(900, a.Id, first.DueAt, first.Round), first.DueAt.AddSeconds(2)));
-        Assert.Equal(EscalationLevel.GridWorker, a.Level);
+        Assert.Equal(EscalationLevel.CommunityAdmin, a.Level);
         Assert.Equal(2, a.Timers.Count);
     }
 
@@ -289,7 +330,7 @@ public sealed class AlarmLifecycleTests
                 (AlarmEventKind.Raised, T0, "platform", (string?)null),
                 (AlarmEventKind.Notified, Min(0.1), "platform", "王芳 (家属) · sms"),
                 (AlarmEventKind.Repeated, Min(0.5), "platform", null),
-                (AlarmEventKind.Escalated, Min(1), "platform", "GridWorker"),
+                (AlarmEventKind.Escalated, Min(1), "platform", "CommunityAdmin"),
                 (AlarmEventKind.Assigned, Min(1.2), Admin.Name, "陈静"),
                 (AlarmEventKind.Acknowledged, Min(1.5), GridWorker.Name, "马上到"),
                 (AlarmEventKind.Commented, Min(3), GridWorker.Name, "老人摔倒，已扶起"),

@@ -68,7 +68,7 @@ public sealed class MonitoringFlowTests
         var sos = await pressed.OkAsync<AlarmDto>();
         Assert.Equal(AlarmKind.Sos, sos.Kind);
         Assert.Equal(AlarmSeverity.Critical, sos.Severity);
-        Assert.Equal(EscalationLevel.FamilyContact, sos.Level);
+        Assert.Equal(EscalationLevel.PropertyDutyRoom, sos.Level);
         Assert.NotNull(sos.RoomId);
 
         using var again = await resident.PostJsonAsync("/api/v1/sos", new { });

@@ -49,12 +49,26 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
     {
         var alarm = await db.Alarms.SingleOrDefaultAsync(a => a.Id == alarmId, ct);
         if (alarm is null || !alarm.NeedsAcknowledgement) return;
-        // Raised calls the first level; an escalation calls the new level and reminds the earlier ones; a reminder calls all.
-        var levels = change == "raised" ? [alarm.Level] : alarm.CalledLevels().ToList();
+        // Raised calls the levels reached at once (for an SOS: family, grid worker and property duty room together); an
+        // escalation calls the new level and reminds the earlier ones; a reminder calls all.
         var callees = new List<Callee>();
-        foreach (var level in levels) callees.AddRange(await PeopleAsync(alarm, level, ct));
+        foreach (var level in alarm.CalledLevels()) callees.AddRange(await PeopleAsync(alarm, level, ct));
         callees = callees.DistinctBy(c => c.UserId is { } id ? $"u{id}" : $"p{c.PhoneProtected}").ToList();
-        if (callees.Count == 0) return;
+        if (callees.Count == 0)
+        {
+            // Nobody to call (no account, no number on file): the next level now, not after a minute of silence. Its
+            // "escalated" change comes back here through the outbox as soon as it is committed.
+            if (!alarm.NobodyToCall(time.GetUtcNow())) return;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // Someone acted on the alarm meanwhile (acknowledged it): they are the help.
+            }
+            return;
+        }
 
         var userIds = callees.Where(c => c.UserId is not null).Select(c => c.UserId!.Value).ToList();
         var prefs = await db.NotificationPreferences.AsNoTracking().Where(p => userIds.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, ct);
@@ -71,7 +85,7 @@ public sealed partial class AlarmCallList(ILinliDb db, OpsFeed feed, ISmsSender 
             var pref = prefs.GetValueOrDefault(userId) ?? NotificationPreference.Default(userId);
             if (pref.WantsLive(alarm.Severity, alarm.Kind, escalatedToMe: true))
             {
-                var notice = new AlarmNotice(alarm.Id, change, alarm.Kind, alarm.Severity, alarm.Title, alarm.PlaceLabel, alarm.Level, reminder, alarm.RaisedAt);
+                var notice = new AlarmNotice(alarm.Id, change, alarm.Kind, alarm.Severity, alarm.Title, alarm.PlaceLabel, c.Level, reminder, alarm.RaisedAt);
                 sends.Add(Bounded(c, "live", t => feed.ToUserAsync(userId, "alarmNotice", notice, t), ct));
             }
             if (c.PhoneProtected is not null && pref.WantsSms(alarm.Severity, alarm.Kind)) sends.Add(SendSmsAsync(c, text, ct));

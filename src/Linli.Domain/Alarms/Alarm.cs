@@ -115,7 +115,7 @@ public sealed class Alarm : ScopedEntity, IHasDomainEvents
             AckWithinSeconds = ackWithinSeconds,
         };
         a.PlaceIn(subject.Keys);
-        a.Level = a.FirstLevel;
+        a.Level = a.LevelAtOnce;
         a.Record(now, AlarmActor.Platform, AlarmEventKind.Raised, null);
         a.StartClock(now);
         return a;
@@ -126,6 +126,14 @@ public sealed class Alarm : ScopedEntity, IHasDomainEvents
 
     /// <summary>A welfare check is the grid worker's visit to make, so it starts with them rather than the family.</summary>
     EscalationLevel FirstLevel => ConcernsAPerson && Kind != AlarmKind.Welfare ? EscalationLevel.FamilyContact : EscalationLevel.GridWorker;
+
+    /// <summary>
+    /// The level called when the alarm is raised, with every level before it. A critical alarm about a person (an SOS, smoke
+    /// in a home) calls the family and the staff on duty for the place, the grid worker and the property duty room, at the
+    /// same moment: the family may be out of reach, and help must not wait a round for them. Others start at their first level.
+    /// </summary>
+    EscalationLevel LevelAtOnce => FirstLevel == EscalationLevel.FamilyContact && Severity == AlarmSeverity.Critical
+        ? EscalationLevel.PropertyDutyRoom : FirstLevel;
 
     public bool NeedsAcknowledgement => AcknowledgedAt is null && Status != AlarmStatus.Closed;
 
@@ -266,6 +274,19 @@ public sealed class Alarm : ScopedEntity, IHasDomainEvents
             Reminders++;
             Record(now, AlarmActor.Platform, AlarmEventKind.Reminded, Reminders.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
+        StartClock(now);
+        return true;
+    }
+
+    /// <summary>
+    /// Nobody could be called at the levels called so far (no account, no number on file): the next level is called now
+    /// rather than when the acknowledge time runs out. False when there is no next level or the alarm needs nobody now.
+    /// </summary>
+    public bool NobodyToCall(DateTimeOffset now)
+    {
+        if (!NeedsAcknowledgement || Level >= EscalationLevel.CommunityAdmin) return false;
+        Level++;
+        Record(now, AlarmActor.Platform, AlarmEventKind.Escalated, Level.ToString());
         StartClock(now);
         return true;
     }
