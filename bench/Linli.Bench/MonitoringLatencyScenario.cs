@@ -110,9 +110,13 @@ public sealed class OpsHubClient : IAsyncDisposable
 {
     public readonly record struct AlarmSeen(long? DeviceId, string Change, long ReceivedAt);
 
+    /// <summary>A personal "alarmNotice" (the user was called for an alarm), with the time it arrived.</summary>
+    public readonly record struct NoticeSeen(long AlarmId, string Change, long ReceivedAt);
+
     const char RecordSeparator = '\u001e';
     readonly ClientWebSocket _socket;
     readonly Channel<AlarmSeen> _alarms = Channel.CreateUnbounded<AlarmSeen>();
+    readonly Channel<NoticeSeen> _notices = Channel.CreateUnbounded<NoticeSeen>();
     readonly CancellationTokenSource _stop = new();
     readonly Task _reader;
     readonly Task _pinger;
@@ -147,6 +151,25 @@ public sealed class OpsHubClient : IAsyncDisposable
     public void Drain()
     {
         while (_alarms.Reader.TryRead(out _)) { }
+        while (_notices.Reader.TryRead(out _)) { }
+    }
+
+    /// <summary>The first personal notice for <paramref name="alarmId"/>, or null within <paramref name="timeout"/>.</summary>
+    public async Task<NoticeSeen?> WaitNoticeAsync(long alarmId, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var n = await _notices.Reader.ReadAsync(cts.Token);
+                if (n.AlarmId == alarmId) return n;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public async Task<AlarmSeen?> WaitAsync(long deviceId, IReadOnlyCollection<string> changes, TimeSpan timeout)
@@ -188,7 +211,14 @@ public sealed class OpsHubClient : IAsyncDisposable
                     var root = doc.RootElement;
                     if (root.TryGetProperty("error", out var error)) throw new InvalidOperationException($"hub: {error}");
                     if (!root.TryGetProperty("type", out var type) || type.GetInt32() != 1) continue;
-                    if (root.GetProperty("target").GetString() != "alarm") continue;
+                    var target = root.GetProperty("target").GetString();
+                    if (target == "alarmNotice")
+                    {
+                        var notice = root.GetProperty("arguments")[0];
+                        _notices.Writer.TryWrite(new NoticeSeen(notice.GetProperty("alarmId").GetInt64(), notice.GetProperty("change").GetString() ?? "", at));
+                        continue;
+                    }
+                    if (target != "alarm") continue;
                     var alarm = root.GetProperty("arguments")[0];
                     var device = alarm.TryGetProperty("deviceId", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetInt64() : (long?)null;
                     _alarms.Writer.TryWrite(new AlarmSeen(device, alarm.GetProperty("change").GetString() ?? "", at));
