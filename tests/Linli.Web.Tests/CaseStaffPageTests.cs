@@ -62,6 +62,16 @@ public sealed partial class CaseStaffPageTests
         return await response.Content.ReadAsStringAsync();
     }
 
+    /// <summary>A page for something outside the caller's area: 404, with the friendly text a person reads.</summary>
+    internal static async Task<string> NotInAreaAsync(HttpClient browser, string url)
+    {
+        using var response = await browser.GetAsync(url);
+        await response.ExpectAsync(HttpStatusCode.NotFound);
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Not found in your area.", page, StringComparison.Ordinal);
+        return page;
+    }
+
     /// <summary>Posts one action's form from the case page (with the page's antiforgery token) and follows the redirect back.</summary>
     static async Task<string> PostActionAsync(HttpClient browser, long id, string action, HttpContent? content = null, Dictionary<string, string>? fields = null)
     {
@@ -115,6 +125,7 @@ public sealed partial class CaseStaffPageTests
         Assert.DoesNotContain(leak.Id, CaseIds(other));
         Assert.DoesNotContain("厨房水管漏水", other, StringComparison.Ordinal);
         using var detail = await admin2.GetAsync($"/cases/{leak.Id}");
+        Assert.Equal(HttpStatusCode.NotFound, detail.StatusCode);
         Assert.Contains("Not found in your area.", await detail.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var board = await PageAsync(property1, "/cases?view=board");

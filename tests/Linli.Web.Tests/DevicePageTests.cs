@@ -91,7 +91,7 @@ public sealed partial class DevicePageTests
 
         // Another community's admin finds nothing; residents and strangers do not get in.
         var admin2 = await CaseStaffPageTests.BrowserAsync(app, "admin2");
-        Assert.Contains("Not found in your area.", await admin2.GetStringAsync(url), StringComparison.Ordinal);
+        await CaseStaffPageTests.NotInAreaAsync(admin2, url);
         Assert.DoesNotContain(code, await admin2.GetStringAsync("/devices"), StringComparison.Ordinal);
         var resident = await CaseStaffPageTests.BrowserAsync(app, "resident1");
         foreach (var page in new[] { "/devices", url, "/devices/new", "/alarm-rules" })

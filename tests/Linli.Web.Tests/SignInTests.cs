@@ -100,7 +100,11 @@ public sealed partial class SignInTests
         using (var failed = await anonymous.PostJsonAsync("/api/v1/auth/code/token", new { phone, code = wrong }))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
-            Assert.DoesNotContain("accessToken", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var body = await failed.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("accessToken", body, StringComparison.Ordinal);
+            // The person typed a code, not a password: the answer says so.
+            Assert.Contains("code is wrong", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("password", body, StringComparison.OrdinalIgnoreCase);
         }
         Assert.Equal(HttpStatusCode.Unauthorized, await anonymous.PostJsonAsync("/api/v1/auth/code/token", new { phone }).StatusOfAsync());
 

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Application.Identity;
 
-public enum SignInFailure { None, Invalid, LockedOut, NoHousehold }
+/// <summary>Why a sign-in failed. <see cref="WrongCode"/> is a phone-and-code sign-in's own: the person typed no password.</summary>
+public enum SignInFailure { None, Invalid, LockedOut, NoHousehold, WrongCode }
 
 public sealed record SignInOutcome(UserAccount? Account, Scope? Scope, SignInFailure Failure)
 {
@@ -53,14 +54,14 @@ public sealed class SignInService(ILinliDb db, IPasswordHasher hasher, Domain.Co
         var index = protector.BlindIndex(phone.Value);
         var account = await db.Users.FirstOrDefaultAsync(u => u.PhoneIndex == index, ct);
         var now = time.GetUtcNow();
-        if (account is null) return new(null, null, SignInFailure.Invalid);
+        if (account is null) return new(null, null, SignInFailure.WrongCode);
         if (account.IsLockedOut(now)) return new(null, null, SignInFailure.LockedOut);
         var pending = await db.OneTimeCodes.Where(c => c.PhoneIndex == index && !c.Used).OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct);
         if (pending is null || !pending.TryRedeem(Hash(code ?? ""), now))
         {
             account.RecordFailedSignIn(now);
             await db.SaveChangesAsync(ct);
-            return new(null, null, account.IsLockedOut(now) ? SignInFailure.LockedOut : SignInFailure.Invalid);
+            return new(null, null, account.IsLockedOut(now) ? SignInFailure.LockedOut : SignInFailure.WrongCode);
         }
         return await SucceedAsync(account, ct);
     }

@@ -144,6 +144,7 @@ public static class IdentityModule
         SignInFailure.None => TypedResults.SignIn(CurrentUser.Principal(outcome.Account!, outcome.Scope!, BearerTokenDefaults.AuthenticationScheme), authenticationScheme: BearerTokenDefaults.AuthenticationScheme),
         SignInFailure.LockedOut => TypedResults.Problem("Too many failed attempts: the account is locked for 15 minutes.", statusCode: 423, title: "Locked out"),
         SignInFailure.NoHousehold => TypedResults.Problem("This resident account is not linked to a household any more.", statusCode: 403, title: "No household"),
+        SignInFailure.WrongCode => TypedResults.Problem("The code is wrong or has expired; ask for a new one.", statusCode: 401, title: "Sign-in failed"),
         _ => TypedResults.Problem("User name or password is wrong.", statusCode: 401, title: "Sign-in failed"),
     };
 
