@@ -242,7 +242,22 @@ public sealed class CaseWorkflowTests
             [(CaseStatus.Reported, CaseStatus.Accepted), (CaseStatus.Accepted, CaseStatus.Dispatched), (CaseStatus.Dispatched, CaseStatus.InProgress),
              (CaseStatus.InProgress, CaseStatus.Handled), (CaseStatus.Handled, CaseStatus.Verified), (CaseStatus.Verified, CaseStatus.Closed)],
             c.Events.Where(e => e.ToStatus is not null).Select(e => (e.FromStatus!.Value, e.ToStatus!.Value)));
-        Assert.Equal(Colleague.Name, c.Events.Single(e => e.Kind == CaseEventKind.Dispatched).Note);
+        var dispatched = c.Events.Single(e => e.Kind == CaseEventKind.Dispatched);
+        Assert.Equal((Colleague.Name, (string?)null), (dispatched.Subject, dispatched.Note));
+    }
+
+    [Fact]
+    public void A_dispatch_note_stays_with_the_staff_and_the_person_sent_is_named_for_the_reporter()
+    {
+        var c = Report();
+        c.Accept(Handler, T0.AddMinutes(5));
+        c.Dispatch(Handler, Colleague.UserId, Colleague.Name, T0.AddMinutes(6), "带梯子，301老人行动不便");
+
+        var dispatched = c.Events[^1];
+        Assert.Equal((CaseEventKind.Dispatched, Colleague.Name, "带梯子，301老人行动不便"), (dispatched.Kind, dispatched.Subject, dispatched.Note));
+        Assert.False(dispatched.Kind.NoteIsForTheReporter());
+        Assert.True(CaseEventKind.Handled.NoteIsForTheReporter());
+        Assert.True(CaseEventKind.Rejected.NoteIsForTheReporter());
     }
 
     [Fact]

@@ -151,6 +151,31 @@ public sealed partial class CaseResidentPageTests
     static async Task<int> CountAsync(HttpClient client) =>
         (await client.GetOkAsync<Page<CaseListItemDto>>("/api/v1/cases?status=all&pageSize=1")).Total;
 
+    [Fact]
+    public async Task The_resident_reads_who_was_sent_and_never_the_dispatchers_note()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var resident1 = await app.ClientAsAsync("resident1");
+        var property1 = await app.ClientAsAsync("property1");
+        var lift = await CaseKit.ReportAsync(resident1, "lift", "电梯按钮失灵");
+        await CaseKit.ActOkAsync(property1, lift.Id, CaseAction.Accept);
+        await CaseKit.AddPropertyWorkerAsync(app, "repair1");
+        var sent = await (await app.ClientAsAsync("repair1")).MeAsync();
+        const string note = "内部：此户上月投诉过物业，注意态度";
+        await CaseKit.ActOkAsync(property1, lift.Id, CaseAction.Dispatch, new { assigneeUserId = sent.Id, note });
+
+        // The staff keep their note and see whom it went to.
+        var staff = (await CaseKit.DetailAsync(property1, lift.Id)).Timeline.Single(e => e.Kind == CaseEventKind.Dispatched);
+        Assert.Equal((note, sent.DisplayName), (staff.Note, staff.Subject));
+        // The household reads the name, through the API and on its page, and the note nowhere.
+        var theirs = (await CaseKit.DetailAsync(resident1, lift.Id)).Timeline.Single(e => e.Kind == CaseEventKind.Dispatched);
+        Assert.Equal(((string?)null, sent.DisplayName), (theirs.Note, theirs.Subject));
+        using var browser = await SignedInBrowserAsync(app, "resident1");
+        var page = WebUtility.HtmlDecode(await browser.GetStringAsync($"/my/cases/{lift.Id}"));
+        Assert.Contains($"已派 {sent.DisplayName} 处理", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("注意态度", page, StringComparison.Ordinal);
+    }
+
     /// <summary>A cookie session through the sign-in form, as a browser has; redirects are left for the test to read.</summary>
     static async Task<HttpClient> SignedInBrowserAsync(TestApp app, string userName)
     {

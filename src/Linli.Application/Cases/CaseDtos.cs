@@ -22,7 +22,10 @@ public sealed record CaseListItemDto(long Id, string Title, int CategoryId, stri
     HandlingLevel Level, string Address, int CommunityId, int GridId, string? AssigneeName, DateTimeOffset ReportedAt,
     DateTimeOffset ResponseDueAt, DateTimeOffset ResolutionDueAt, bool Overdue, int EscalationCount, int RemindCount, int MeTooCount, int? Rating);
 
-public sealed record CaseEventDto(DateTimeOffset At, string ActorName, CaseEventKind Kind, CaseStatus? FromStatus, CaseStatus? ToStatus, string? Note);
+/// <summary>One timeline entry. <see cref="Subject"/> names whom it concerns (the person sent); a resident receives only the
+/// notes written for them (<see cref="CaseEventKinds.NoteIsForTheReporter"/>), never the staff's working notes.</summary>
+public sealed record CaseEventDto(DateTimeOffset At, string ActorName, CaseEventKind Kind, CaseStatus? FromStatus, CaseStatus? ToStatus, string? Note,
+    string? Subject = null);
 
 public sealed record CasePhotoDto(long Id, PhotoStage Stage, string Url, string ContentType, long Length, DateTimeOffset At);
 

@@ -48,7 +48,8 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
     {
         var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct) ?? throw new NotFoundException("Case");
         var events = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == id).OrderBy(e => e.At).ThenBy(e => e.Id)
-            .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Note)).ToListAsync(ct);
+            .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Note, e.Subject)).ToListAsync(ct);
+        if (user.Role == Role.Resident) events = events.Select(e => e.Kind.NoteIsForTheReporter() ? e : e with { Note = null }).ToList();
         var photos = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.Stage, a.ContentType, a.Length, a.At }).ToListAsync(ct);
         var category = (await lookups.CategoryAsync(db, c.CategoryId, ct))?.Name ?? "";
@@ -69,7 +70,7 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
         ArgumentNullException.ThrowIfNull(created);
         var c = created.Case;
         var events = c.Events.OrderBy(e => e.At).ThenBy(e => e.Id)
-            .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Note)).ToList();
+            .Select(e => new CaseEventDto(e.At, e.ActorName, e.Kind, e.FromStatus, e.ToStatus, e.Kind.NoteIsForTheReporter() ? e.Note : null, e.Subject)).ToList();
         return Detail(c, created.CategoryName, created.OrganizationName, await actions.ActorAsync(c, ct), events, []);
     }
 

@@ -209,7 +209,8 @@ public sealed class Case : ScopedEntity, IHasDomainEvents
         var text = Note(note);
         AssigneeUserId = assigneeUserId;
         AssigneeName = NameOf(assigneeName);
-        Move(now, actor, CaseEventKind.Dispatched, CaseStatus.Dispatched, text ?? AssigneeName);
+        // The person sent goes on the entry for everyone to read; the dispatcher's note stays with the staff.
+        Move(now, actor, CaseEventKind.Dispatched, CaseStatus.Dispatched, text, subject: AssigneeName);
     }
 
     public void Grab(CaseActor actor, DateTimeOffset now)
@@ -404,12 +405,12 @@ public sealed class Case : ScopedEntity, IHasDomainEvents
             throw new CaseActionNotAllowedException(action, Status);
     }
 
-    void Move(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus to, string? note)
+    void Move(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus to, string? note, string? subject = null)
     {
         var from = Status;
         Status = to;
         Finished = to is CaseStatus.Closed or CaseStatus.Rejected;
-        Record(now, actor, kind, from, to, note);
+        Record(now, actor, kind, from, to, note, subject);
         Touch(now);
     }
 
@@ -419,9 +420,9 @@ public sealed class Case : ScopedEntity, IHasDomainEvents
         Version++;
     }
 
-    void Record(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note)
+    void Record(DateTimeOffset now, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note, string? subject = null)
     {
-        _events.Add(new CaseEvent(this, now, actor, kind, from, to, note));
+        _events.Add(new CaseEvent(this, now, actor, kind, from, to, note, subject));
         // The last step of a change names it (an SLA breach that escalates is "escalated"); its state is taken at the save.
         _change = (kind, actor == CaseActor.Platform, now);
     }
@@ -475,10 +476,12 @@ public sealed class CaseEvent : ScopedEntity
     public CaseStatus? FromStatus { get; private set; }
     public CaseStatus? ToStatus { get; private set; }
     public string? Note { get; private set; }
+    /// <summary>Whom the step concerns, by name: the person sent (dispatch). Shown to the reporter, unlike most notes.</summary>
+    public string? Subject { get; private set; }
 
     CaseEvent() { }
 
-    internal CaseEvent(Case c, DateTimeOffset at, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note)
+    internal CaseEvent(Case c, DateTimeOffset at, CaseActor actor, CaseEventKind kind, CaseStatus? from, CaseStatus? to, string? note, string? subject = null)
     {
         PlaceIn(c);
         Case = c;
@@ -489,6 +492,7 @@ public sealed class CaseEvent : ScopedEntity
         FromStatus = from;
         ToStatus = to;
         Note = note;
+        Subject = subject;
     }
 
     /// <summary>Set for new entries so EF fills <see cref="CaseId"/> from the new case's key.</summary>

@@ -29,6 +29,17 @@ public enum CaseEventKind
     Transferred, Escalated, Reminded, JoinedByNeighbour, Commented, FollowedUp, ResponseOverdue, ResolutionOverdue, PhotoAdded,
 }
 
+public static class CaseEventKinds
+{
+    /// <summary>
+    /// Whether a timeline entry's note is written for the reporter's household: their own report, why it was refused, what
+    /// was done, their rating and reason to reopen, comments. The others (dispatch, acceptance, transfer, escalation, follow-up
+    /// and reminder notes) are the staff's working notes and stay with the staff.
+    /// </summary>
+    public static bool NoteIsForTheReporter(this CaseEventKind kind) => kind is CaseEventKind.Reported or CaseEventKind.Rejected
+        or CaseEventKind.Handled or CaseEventKind.Rated or CaseEventKind.Reopened or CaseEventKind.Commented;
+}
+
 /// <summary>Everything a person can do to a case; <see cref="Case.AllowedActions"/> says which apply now.</summary>
 public enum CaseAction
 {

@@ -88,6 +88,7 @@ sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEvent>
         b.Property(e => e.ToStatus).HasConversion<string>().HasMaxLength(20);
         b.Property(e => e.ActorName).HasMaxLength(Case.NameMaxLength);
         b.Property(e => e.Note).HasMaxLength(Case.NoteMaxLength + 60);
+        b.Property(e => e.Subject).HasMaxLength(Case.NameMaxLength);
         b.HasIndex(e => new { e.CaseId, e.At });
     }
 }

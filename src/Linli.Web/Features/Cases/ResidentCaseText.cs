@@ -69,7 +69,8 @@ public static class ResidentCaseText
             CaseEventKind.Reported => mine ? ("You reported it", null) : ("{0} reported it", e.ActorName),
             CaseEventKind.Accepted => ("{0} accepted it", e.ActorName),
             CaseEventKind.Rejected => ("Not accepted: {0}", e.Note),
-            CaseEventKind.Dispatched => ("{0} was sent to fix it", e.Note ?? e.ActorName),
+            // Entries written before the person sent had a place of their own name nobody rather than show a note.
+            CaseEventKind.Dispatched => e.Subject is { } sent ? ("{0} was sent to fix it", sent) : ("Someone was sent to fix it", null),
             CaseEventKind.Grabbed => ("{0} took it on", e.ActorName),
             CaseEventKind.Started => ("{0} started the work", e.ActorName),
             CaseEventKind.Handled => ("Handled: {0}", e.Note),
