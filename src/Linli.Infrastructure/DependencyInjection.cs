@@ -52,12 +52,8 @@ public static class DependencyInjection
         });
         // A DI scope's context is rented from the pool and runs under the scope's caller (a request's user, a job's declared
         // scope); without one (tools, migrations) it is the system's.
-        services.AddScoped(sp =>
-        {
-            var db = sp.GetRequiredService<IDbContextFactory<LinliDbContext>>().CreateDbContext();
-            db.RunAs((sp.GetService<ICurrentScope>() ?? SystemScope.Instance).Scope);
-            return db;
-        });
+        services.AddScoped<PooledLinliDbContext>();
+        services.AddScoped(sp => sp.GetRequiredService<PooledLinliDbContext>().Context);
         services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));
         services.AddScoped<ILinliDb>(sp => sp.GetRequiredService<LinliDbContext>());

@@ -8,54 +8,68 @@ using Linli.Domain.Identity;
 using Linli.Domain.Notices;
 using Linli.Domain.Registry;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Linli.Infrastructure.Persistence;
 
 /// <summary>
 /// The one DbContext. Every scoped entity gets a query filter built from the caller's <see cref="Scope"/>, so a query
 /// written anywhere in the code base sees only the caller's part of the hierarchy.
-/// Instances are pooled (creating one cost a tenth of a case report's CPU): a DI scope rents one and gives it its
-/// caller's scope (<see cref="RunAs"/>); one given back sees nothing until it is rented again.
+/// Instances are pooled (creating one cost a tenth of a case report's CPU): a DI scope rents one through
+/// <see cref="PooledLinliDbContext"/> and gives it its caller's scope (<see cref="RunAs"/>); one given back sees nothing
+/// until it is rented again.
 /// </summary>
 public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : DbContext(options), ILinliDb
 {
     Scope _scope = Scope.None;
-    bool _rented;
+    // Set while a DI scope holds the instance (see PooledLinliDbContext): disposing it then is the DI container tidying up
+    // an alias (ILinliDb and LinliDbContext are the same object, captured twice) and must not give it back, or a second
+    // dispose arriving after another scope has rented the instance would take it from under that scope.
+    bool _held;
 
     /// <summary>The outbox's bookkeeping for this lease (events saved, not yet committed); see <see cref="OutboxInterceptor"/>.</summary>
     internal OutboxInterceptor.State? OutboxState { get; set; }
 
-    /// <summary>Called once by the DI scope that rented this instance from the pool, before anything reads through it.</summary>
+    /// <summary>Called by the DI scope that rented this instance from the pool, before anything reads through it.</summary>
     internal void RunAs(Scope scope)
     {
         _scope = scope;
-        _rented = true;
+        _held = true;
     }
 
     public override void Dispose()
     {
-        GiveBack();
-        base.Dispose();
+        if (!_held) base.Dispose();
     }
 
-    public override ValueTask DisposeAsync()
-    {
-        GiveBack();
-        return base.DisposeAsync();
-    }
+    public override ValueTask DisposeAsync() => _held ? ValueTask.CompletedTask : base.DisposeAsync();
 
     /// <summary>
-    /// Before the instance goes back to the pool: it sees nothing, and a connection opened past EF (raw SQL that opened
-    /// it itself) is closed, or the next renter would find it open behind EF's back. (Asking for the connection costs
-    /// nothing after an instance's first use: a pooled instance keeps its services.)
+    /// Gives the instance back to the pool, once, from the DI scope that rented it: it sees nothing, the outbox's
+    /// bookkeeping is dropped, and a connection opened past EF (raw SQL that opened it itself) is closed, or the next renter
+    /// would find it open behind EF's back. (Asking for the connection costs nothing after an instance's first use: a
+    /// pooled instance keeps its services.)
     /// </summary>
-    void GiveBack()
+    internal ValueTask GiveBackAsync() => Release() ? base.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <inheritdoc cref="GiveBackAsync"/>
+    internal void GiveBack()
     {
+        if (Release()) base.Dispose();
+    }
+
+    bool Release()
+    {
+        if (!_held) return false;
+        _held = false;
         _scope = Scope.None;
         OutboxState = null;
-        if (!_rented) return; // disposed twice (the DI scope and its owner): the first time gave it back
-        _rented = false;
-        if (Database.GetDbConnection() is { State: not System.Data.ConnectionState.Closed } connection) connection.Close();
+        // A connection opened through EF (OpenConnectionAsync without a matching close) is closed through EF, so EF's own
+        // count of opens starts at zero for the next renter; one opened past EF is closed directly.
+        var connection = Database.GetDbConnection();
+        for (var i = 0; i < 32 && connection.State != System.Data.ConnectionState.Closed; i++) Database.CloseConnection();
+        if (connection.State != System.Data.ConnectionState.Closed) connection.Close();
+        return true;
     }
 
     // Read by the query filters; EF turns these into parameters per query.
@@ -211,4 +225,29 @@ public sealed class DataProtectionKey
     public int Id { get; set; }
     public string FriendlyName { get; set; } = "";
     public string Xml { get; set; } = "";
+}
+
+/// <summary>
+/// A DI scope's hold on one pooled <see cref="LinliDbContext"/>: rented when the scope first needs a context, given back
+/// exactly once when the scope ends (the context itself ignores the container's disposing of it while held).
+/// </summary>
+public sealed class PooledLinliDbContext(IDbContextFactory<LinliDbContext> factory, IServiceProvider services) : IAsyncDisposable, IDisposable
+{
+    LinliDbContext? _context;
+
+    public LinliDbContext Context
+    {
+        get
+        {
+            if (_context is not null) return _context;
+            var context = factory.CreateDbContext();
+            // The scope's caller: a request's user or a job's declared scope; without one (tools, migrations) the system.
+            context.RunAs((services.GetService<ICurrentScope>() ?? SystemScope.Instance).Scope);
+            return _context = context;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _context?.GiveBackAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _context?.GiveBack();
 }
