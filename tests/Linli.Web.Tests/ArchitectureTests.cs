@@ -83,6 +83,39 @@ public sealed class ArchitectureTests
         AssertNone(result, "Web (outside composition)");
     }
 
+    /// <summary>
+    /// What it takes to query or write the database: the port, the context, its sets, EF's query and change-tracking
+    /// methods, its transactions. Not EF's exceptions: a page may catch a refused concurrent save, which is how a conflict
+    /// shows itself, not a query.
+    /// </summary>
+    static readonly string[] DatabaseAccess =
+    [
+        "Linli.Application.Common.ILinliDb", "Linli.Infrastructure.Persistence.LinliDbContext",
+        "Microsoft.EntityFrameworkCore.DbContext", "Microsoft.EntityFrameworkCore.DbSet", "Microsoft.EntityFrameworkCore.EF",
+        "Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "Microsoft.EntityFrameworkCore.RelationalQueryableExtensions",
+        "Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions", "Microsoft.EntityFrameworkCore.Infrastructure",
+        "Microsoft.EntityFrameworkCore.Storage", "Microsoft.EntityFrameworkCore.ChangeTracking", "Microsoft.EntityFrameworkCore.Query",
+    ];
+
+    /// <summary>The host's composition: module registration, start-up, the data-protection key store, the health check.</summary>
+    static bool IsComposition(Mono.Cecil.TypeDefinition type)
+    {
+        // A lambda or an async method compiles to a type nested in the one that wrote it: judged as that one.
+        while (type.DeclaringType is { } outer) type = outer;
+        return type.Name.EndsWith("Module", StringComparison.Ordinal)
+            || type.Name is "Program" or "HostSetup" or "DatabaseXmlRepository" or "DatabaseHealthCheck";
+    }
+
+    [Fact]
+    public void Web_reaches_the_database_only_through_Application()
+    {
+        // Endpoints, pages (a Razor component is a class of this assembly) and hubs call Application's queries and commands,
+        // which run under the caller's scope; only the composition opens the database itself.
+        var result = Types.InAssembly(Web).That().MeetCustomRule(t => !IsComposition(t))
+            .ShouldNot().HaveDependencyOnAny(DatabaseAccess).GetResult();
+        AssertNone(result, "Web (outside composition) reaching the database");
+    }
+
     [Fact]
     public void Web_holds_no_background_work_and_no_database_context_of_its_own()
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using Linli.Application.Exchange.Open311;
 using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Registry;

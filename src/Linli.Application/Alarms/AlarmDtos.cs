@@ -16,6 +16,9 @@ public sealed record AlarmDetailDto(AlarmDto Alarm, IReadOnlyList<AlarmEventDto>
 public sealed record AlarmRuleDto(long Id, string Name, AlarmKind Kind, AlarmSeverity Severity, DeviceType? DeviceType, long? DeviceId,
     JsonElement Condition, bool AutoClear, int AckWithinSeconds, bool OpensCase, bool Enabled, int DistrictId, int StreetId, int CommunityId, int Version);
 
+/// <summary>A rule as its edit form starts: the rule and the code of its one device (null for a rule on a device type).</summary>
+public sealed record AlarmRuleForEdit(AlarmRuleDto Rule, string? DeviceCode);
+
 /// <summary>A rule; it is kept at the caller's node unless a community (or street) below it is named.</summary>
 public sealed record AlarmRuleRequest(string? Name, AlarmKind? Kind, AlarmSeverity? Severity, DeviceType? DeviceType, string? DeviceCode,
     JsonElement? Condition, bool? AutoClear, int? AckWithinSeconds, bool? OpensCase, int? CommunityId, bool? Enabled);

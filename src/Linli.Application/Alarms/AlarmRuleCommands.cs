@@ -25,6 +25,15 @@ public sealed class AlarmRuleCommands(ILinliDb db, CurrentUser user, AlarmRuleSy
         return rules.Select(ToDto).ToList();
     }
 
+    /// <summary>A rule that applies in the caller's area, for its edit form; null when there is none.</summary>
+    public async Task<AlarmRuleForEdit?> ForEditAsync(long id, CancellationToken ct)
+    {
+        var rule = await db.AlarmRules.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct);
+        if (rule is null) return null;
+        var code = rule.DeviceId is { } d ? await db.Devices.Where(x => x.Id == d).Select(x => x.Code).SingleOrDefaultAsync(ct) : null;
+        return new AlarmRuleForEdit(ToDto(rule), code);
+    }
+
     public async Task<AlarmRuleDto> CreateAsync(AlarmRuleRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);

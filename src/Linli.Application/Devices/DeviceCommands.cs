@@ -18,6 +18,9 @@ public sealed record DeviceWithSecret(DeviceDto Device, string Secret);
 public sealed record DeviceRequest(string? Code, string? Name, DeviceType? Type, int? RoomId, int? BuildingId, int? Unit, int? FacilityId,
     int? GridId, int? PlanX, int? PlanY, string? GatewayCode);
 
+/// <summary>The places a new device can be put in, by id and name.</summary>
+public sealed record DevicePlaces(IReadOnlyList<(int Id, string Name)> Buildings, IReadOnlyList<(int Id, string Name)> Facilities);
+
 /// <summary>A filter of the device list.</summary>
 public sealed record DeviceFilter(DeviceType? Type = null, DeviceHealth? Health = null, int? CommunityId = null, string? Search = null);
 
@@ -42,6 +45,20 @@ public sealed class DeviceCommands(ILinliDb db, DeviceDirectory directory, Direc
         var total = await q.CountAsync(ct);
         var items = await q.OrderBy(d => d.CommunityId).ThenBy(d => d.Code).Skip(paging.Offset).Take(paging.PageSize).ToListAsync(ct);
         return new Page<DeviceDto>(items.Select(ToDto).ToList(), paging.Page, paging.PageSize, total);
+    }
+
+    /// <summary>The communities of the caller's area, for the list's filter.</summary>
+    public async Task<IReadOnlyList<(int Id, string Name)>> CommunitiesAsync(CancellationToken ct) =>
+        (await db.Nodes.AsNoTracking().Where(n => n.Kind == NodeKind.Community).OrderBy(n => n.Id)
+            .Select(n => new { n.Id, n.Name }).ToListAsync(ct)).Select(n => (n.Id, n.Name)).ToList();
+
+    /// <summary>The buildings and the community facilities of the caller's area a new device can be put in (not the services around).</summary>
+    public async Task<DevicePlaces> PlacesAsync(CancellationToken ct)
+    {
+        var buildings = await db.Buildings.AsNoTracking().OrderBy(b => b.CommunityId).ThenBy(b => b.Id).Select(b => new { b.Id, b.Name }).ToListAsync(ct);
+        var facilities = await db.Facilities.AsNoTracking().Where(f => f.CommunityId != 0).OrderBy(f => f.Name).ToListAsync(ct);
+        return new DevicePlaces(buildings.Select(b => (b.Id, b.Name)).ToList(),
+            facilities.Where(f => !f.Category.IsSurroundingService()).Select(f => (f.Id, f.Name)).ToList());
     }
 
     public async Task<DeviceDto> GetAsync(long id, CancellationToken ct) => ToDto(await FindAsync(id, ct));

@@ -59,6 +59,14 @@ public sealed class RegistryQueries(ILinliDb db, ResidentSearch search, TimeProv
             rooms.Select(r => new RoomSummaryDto(r.Id, r.UnitNo, r.Floor, r.Number, r.Occupancy, counts.GetValueOrDefault(r.Id))).ToList());
     }
 
+    /// <summary>
+    /// The rooms of a building with this number, in this unit if one is given: two at most, enough for a form to tell one
+    /// room from none or several.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> RoomIdsAsync(int buildingId, string number, int? unit, CancellationToken ct) =>
+        await db.Rooms.AsNoTracking().Where(r => r.BuildingId == buildingId && r.Number == number && (unit == null || r.UnitNo == unit))
+            .Select(r => r.Id).Take(2).ToListAsync(ct);
+
     public async Task<RoomDto> RoomAsync(int id, CancellationToken ct)
     {
         var room = await db.Rooms.AsNoTracking().Include(r => r.Occupancies).ThenInclude(o => o.Resident)

@@ -22,6 +22,7 @@ public static class CasesApi
         services.AddScoped<CaseQueries>();
         services.AddScoped<CasePhotos>();
         services.AddScoped<CaseCategoryCommands>();
+        services.AddScoped<ReportForms>();
         services.AddScoped<ResidentReports>();
         services.AddScoped<CaseSupervision>();
         services.AddSingleton<CaseFeed>();

@@ -1,17 +1,13 @@
 using Linli.Domain.Cases;
 using Linli.Domain.Common;
-using Linli.Domain.Identity;
-using Linli.Domain.Registry;
-using Linli.Web.Features.Identity;
-using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Web.Features.Cases;
 
 /// <summary>
-/// The resident's report page behind the scenes: what they can pick (categories, their building, the community's
-/// facilities) and the report sent with its photos as one unit.
+/// The report forms behind the scenes: what they can pick (categories, their building, the community's facilities, from
+/// <see cref="ReportForms"/>) and the report sent with its photos as one unit, the photos checked before anything is written.
 /// </summary>
-public sealed class ResidentReports(ILinliDb db, CurrentUser user, SubmitCase submit, CasePhotos photos, CaseQueries queries)
+public sealed class ResidentReports(ReportForms forms, CaseQueries queries)
 {
     /// <summary>The form field of the photos, and the name errors about them are shown under.</summary>
     public const string PhotosField = "photos";
@@ -27,20 +23,10 @@ public sealed class ResidentReports(ILinliDb db, CurrentUser user, SubmitCase su
         (await queries.CategoriesAsync(false, ct)).Where(c => c.DefaultKind is not (CaseKind.Patrol or CaseKind.Device)).ToList();
 
     /// <summary>The signed-in resident's home room and building, or null when the account has no household.</summary>
-    public async Task<(int RoomId, int BuildingId, string BuildingName)?> HomeAsync(CancellationToken ct)
-    {
-        if (user.Role != Role.Resident || user.Scope.Level != ScopeLevel.Household) return null;
-        var building = await db.Buildings.AsNoTracking().Where(b => b.Id == user.Scope.HouseholdBuildingId).Select(b => b.Name).FirstOrDefaultAsync(ct);
-        return building is null ? null : (user.Scope.Id, user.Scope.HouseholdBuildingId, building);
-    }
+    public Task<(int RoomId, int BuildingId, string BuildingName)?> HomeAsync(CancellationToken ct) => forms.HomeAsync(ct);
 
     /// <summary>The facilities inside the resident's community (services around it are not the community's to fix).</summary>
-    public async Task<IReadOnlyList<(int Id, string Name)>> FacilitiesAsync(CancellationToken ct)
-    {
-        var all = await db.Facilities.AsNoTracking().Where(f => f.CommunityId == user.Scope.CommunityId).OrderBy(f => f.Name)
-            .Select(f => new { f.Id, f.Name, f.Category }).ToListAsync(ct);
-        return all.Where(f => !f.Category.IsSurroundingService()).Select(f => (f.Id, f.Name)).ToList();
-    }
+    public Task<IReadOnlyList<(int Id, string Name)>> FacilitiesAsync(CancellationToken ct) => forms.FacilitiesAsync(ct);
 
     /// <summary>
     /// Creates the case and stores its photos, all or nothing: the photos are checked before anything is written, and a
@@ -50,18 +36,15 @@ public sealed class ResidentReports(ILinliDb db, CurrentUser user, SubmitCase su
     {
         ArgumentNullException.ThrowIfNull(files);
         await CheckPhotosAsync(files, ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var id = (await submit.FromUserWithinTransactionAsync(request, ct)).Case.Id;
         try
         {
-            foreach (var file in files) await photos.AddAsync(id, file.AsUpload(), ct);
+            return await forms.SubmitAsync(request, files.Select(f => f.AsUpload()!).ToList(), ct);
         }
         catch (DomainException e) when (e.Field == "photo")
         {
+            // Only storing a photo refuses with this field; the form shows it under its photos.
             throw new DomainException(e.Message, PhotosField);
         }
-        await tx.CommitAsync(ct);
-        return id;
     }
 
     /// <summary>The same checks <see cref="CasePhotos"/> makes, on every file before the case exists.</summary>

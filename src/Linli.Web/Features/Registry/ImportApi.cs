@@ -23,6 +23,7 @@ public static class ImportApi
         services.AddSingleton<ImportJobs>();
         services.AddHostedService<ImportWorker>();
         services.AddScoped<ImportRunner>();
+        services.AddScoped<ImportCommunities>();
         services.AddScoped<ImportUploads>();
         services.AddScoped<ResidentExport>();
         return services;

@@ -1,41 +1,20 @@
 using System.Globalization;
 using Linli.Domain.Cases;
-using Linli.Application.Common;
-using Microsoft.EntityFrameworkCore;
+using Linli.Application.Exchange.Open311;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Exchange.Open311;
 
-/// <summary>Settings of the Open311 endpoint (<c>Linli:Open311</c>).</summary>
-public sealed class Open311Options
-{
-    /// <summary>Discovery's "contact": how a developer reaches the people who run this installation.</summary>
-    public string Contact { get; set; } = "Ask the district office that runs this platform.";
-    /// <summary>Discovery's "key_service": how to get an api_key.</summary>
-    public string KeyService { get; set; } = "API keys are issued by the district office (POST /api/v1/open311/clients).";
-    /// <summary>"production" or "test": whether reports sent here are acted upon.</summary>
-    public string EndpointType { get; set; } = "production";
-    /// <summary>Reports a new client may file per day unless its issuer says otherwise.</summary>
-    public int DefaultDailyLimit { get; set; } = 1000;
-}
-
 /// <summary>
-/// Discovery, the service list and service definitions. A service is a case category that an outside app may file:
-/// active, not an in-home matter (those need the household's room and stay on the platform), and not one of the
-/// staff's own kinds (grid patrol findings, device alarms).
+/// Discovery, the service list and service definitions in Open311's words. Which categories are services is
+/// <see cref="Open311Services"/>'s to say.
 /// </summary>
-public sealed class Open311Catalog(ILinliDb db, IStringLocalizer<Strings> t, IOptions<Open311Options> options, TimeProvider time)
+public sealed class Open311Catalog(Open311Services services, IStringLocalizer<Strings> t, IOptions<Open311Options> options, TimeProvider time)
 {
     public const string Specification = "http://wiki.open311.org/GeoReport_v2";
     public const int TitleMaxLength = Case.TitleMaxLength;
     public const int PlaceDetailMaxLength = 80;
-
-    public static bool Offered(CaseCategory c) =>
-        c.Active && !c.InHome && c.DefaultKind is not (CaseKind.Patrol or CaseKind.Device);
-
-    /// <summary>Categories whose cases Open311 may show, active or not (a case outlives its category's retirement).</summary>
-    public static bool Public(CaseCategory c) => !c.InHome && c.DefaultKind is not (CaseKind.Patrol or CaseKind.Device);
 
     public O311Object Discovery(string endpointUrl)
     {
@@ -57,7 +36,7 @@ public sealed class Open311Catalog(ILinliDb db, IStringLocalizer<Strings> t, IOp
 
     public async Task<O311List> ServicesAsync(CancellationToken ct)
     {
-        var categories = (await db.CaseCategories.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Where(Offered);
+        var categories = await services.OfferedAsync(ct);
         return new O311List("service", categories.Select(c => (object?)new O311Object(
             ("service_code", c.Code),
             ("service_name", c.Name),
@@ -94,10 +73,8 @@ public sealed class Open311Catalog(ILinliDb db, IStringLocalizer<Strings> t, IOp
     /// <summary>The active, offered category with this code, or a 404 naming it.</summary>
     public async Task<CaseCategory> OfferedAsync(string code, CancellationToken ct)
     {
-        var category = await db.CaseCategories.AsNoTracking().FirstOrDefaultAsync(c => c.Code == code, ct);
-        if (category is null || !Offered(category))
-            throw new Open311Exception(StatusCodes.Status404NotFound, $"service_code: {t["There is no service with this code."]} ({code})");
-        return category;
+        return await services.OfferedAsync(code, ct)
+            ?? throw new Open311Exception(StatusCodes.Status404NotFound, $"service_code: {t["There is no service with this code."]} ({code})");
     }
 
     /// <summary>What the reporter can expect, from the category's SLA.</summary>

@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
+using Linli.Application.Exchange.Open311;
 using Linli.Domain.Cases;
 using Linli.Domain.Common;
 using Linli.Domain.Exchange;
 using Linli.Domain.Registry;
-using Linli.Application.Common;
-using Linli.Application.Cases;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
 namespace Linli.Web.Features.Exchange.Open311;
@@ -14,10 +11,11 @@ namespace Linli.Web.Features.Exchange.Open311;
 /// <summary>
 /// POST requests: an outside app files a report. The api_key names the app (and its daily limit); the place comes from
 /// lat/long (nearest building of a community served here), address_id (our building id) or an address_string naming a
-/// community and a building. The case lands with the team routing picks, in the community of the place.
+/// community and a building. The case lands with the team routing picks, in the community of the place. The fields are
+/// read and refused here in Open311's words; <see cref="Open311Reports"/> does the work.
 /// </summary>
-public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, CasePlaces places, SubmitCase submit,
-    IPersonalDataProtector protector, IStringLocalizer<Strings> t, TimeProvider time)
+public sealed class Open311Intake(Open311Reports reports, Open311Catalog catalog, CasePlaces places, IPersonalDataProtector protector,
+    IStringLocalizer<Strings> t)
 {
     public async Task<O311List> SubmitAsync(IFormCollection form, CancellationToken ct)
     {
@@ -46,19 +44,9 @@ public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, C
         if (accountId?.Length > Open311Submission.AccountIdMaxLength) throw Bad("account_id", "At most 60 characters.");
         var mediaUrl = MediaUrl(Text(form, "media_url"));
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var created = await Mapped(() => submit.FromOutsideAsync(category, request, place, reporter, client.Name, ct), whereField, detailField,
-            titleField: Text(form, "attribute[title]") is null ? "description" : "attribute[title]");
-        var now = time.GetUtcNow();
-        db.Open311Submissions.Add(new Open311Submission(created.Id, client.Id, accountId, mediaUrl, now));
-        if (mediaUrl is not null)
-        {
-            // Staff read the case, not this table: the link goes on the timeline where they will see it.
-            var tracked = await db.UnscopedCases().SingleAsync(c => c.Id == created.Id, ct);
-            tracked.Comment(new CaseActor(0, reporter.Name, CaseRelation.Reporter), string.Format(CultureInfo.CurrentCulture, t["Media sent with the report: {0}"], mediaUrl), now);
-        }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        var mediaNote = mediaUrl is null ? null : string.Format(CultureInfo.CurrentCulture, t["Media sent with the report: {0}"], mediaUrl);
+        var created = await Mapped(() => reports.FileAsync(category, request, place, reporter, new Open311Filing(client, accountId, mediaUrl, mediaNote), ct),
+            whereField, detailField, titleField: Text(form, "attribute[title]") is null ? "description" : "attribute[title]");
 
         return new O311List("request", [new O311Object(
             ("service_request_id", created.Id.ToString(CultureInfo.InvariantCulture)),
@@ -66,29 +54,16 @@ public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, C
             ("account_id", accountId))]);
     }
 
-    /// <summary>
-    /// The client behind the key, with one more report counted against its day. The count is one conditional UPDATE, so
-    /// parallel requests cannot slip past the limit together.
-    /// </summary>
+    /// <summary>The client behind the key, with one more report counted against its day: 403 without a valid key, 429 past its limit.</summary>
     async Task<Open311Client> ClientAsync(string? key, CancellationToken ct)
     {
         if (key is null) throw new Open311Exception(StatusCodes.Status403Forbidden, $"api_key: {t["An api_key is required to submit a request."]}");
-        var hash = Open311Client.Hash(key);
-        var client = await db.Open311Clients.AsNoTracking().FirstOrDefaultAsync(c => c.KeyHash == hash, ct);
-        if (client is null || !client.Active)
-            throw new Open311Exception(StatusCodes.Status403Forbidden, $"api_key: {t["Invalid api_key; the request was not created."]}");
-        var today = time.Today();
-        var now = time.GetUtcNow();
-        var counted = await db.Open311Clients
-            .Where(c => c.Id == client.Id && c.Active && (c.UsedOn != today || c.UsedToday < c.DailyLimit))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(c => c.UsedToday, c => c.UsedOn == today ? c.UsedToday + 1 : 1)
-                .SetProperty(c => c.UsedOn, today)
-                .SetProperty(c => c.LastUsedAt, now), ct);
-        if (counted == 0)
+        var use = await reports.UseKeyAsync(key, ct)
+            ?? throw new Open311Exception(StatusCodes.Status403Forbidden, $"api_key: {t["Invalid api_key; the request was not created."]}");
+        if (!use.Counted)
             throw new Open311Exception(StatusCodes.Status429TooManyRequests,
-                $"api_key: {string.Format(CultureInfo.CurrentCulture, t["This key has filed its {0} requests for today; try again tomorrow."], client.DailyLimit)}");
-        return client;
+                $"api_key: {string.Format(CultureInfo.CurrentCulture, t["This key has filed its {0} requests for today; try again tomorrow."], use.Client.DailyLimit)}");
+        return use.Client;
     }
 
     async Task<(SubmitCaseRequest Request, string Field)> WhereAsync(IFormCollection form, CaseCategory category, string title, string? description,
@@ -122,37 +97,14 @@ public sealed partial class Open311Intake(ILinliDb db, Open311Catalog catalog, C
         return v;
     }
 
-    /// <summary>
-    /// An address written by a person: it must name a community of this platform (with or without 社区/小区) and one of its
-    /// buildings ("3号楼", also written "3栋" or "3幢").
-    /// </summary>
+    /// <summary>The building an address written by a person names (a community of this platform and one of its buildings).</summary>
     async Task<int> BuildingNamedInAsync(string address, CancellationToken ct)
     {
-        var text = BuildingWord().Replace(address.Replace(" ", "", StringComparison.Ordinal), "$1号楼");
-        var communities = await db.UnscopedNodes().AsNoTracking().Where(n => n.Kind == NodeKind.Community)
-            .Select(n => new { n.Id, n.Name }).ToListAsync(ct);
-        var community = communities
-            .Select(c => (c.Id, Short: c.Name.EndsWith("社区", StringComparison.Ordinal) || c.Name.EndsWith("小区", StringComparison.Ordinal) ? c.Name[..^2] : c.Name))
-            .Where(c => c.Short.Length > 0 && text.Contains(c.Short, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(c => c.Short.Length).FirstOrDefault();
-        if (community.Id == 0) throw Bad("address_string", "No community of this platform is named in the address; send lat and long or address_id instead.");
-        var buildings = await db.UnscopedBuildings().AsNoTracking().Where(b => b.CommunityId == community.Id)
-            .Select(b => new { b.Id, b.Name }).ToListAsync(ct);
-        var building = buildings.Where(b => NamedIn(text, b.Name)).OrderByDescending(b => b.Name.Length).FirstOrDefault()
+        var found = await reports.BuildingNamedInAsync(address, ct);
+        if (!found.CommunityNamed) throw Bad("address_string", "No community of this platform is named in the address; send lat and long or address_id instead.");
+        return found.BuildingId
             ?? throw Bad("address_string", "The address names a community but none of its buildings; add the building (e.g. 3号楼) or send lat and long.");
-        return building.Id;
     }
-
-    /// <summary>"3号楼" is in "桂花苑13号楼" only if no digit runs into it.</summary>
-    static bool NamedIn(string text, string name)
-    {
-        for (var i = text.IndexOf(name, StringComparison.OrdinalIgnoreCase); i >= 0; i = text.IndexOf(name, i + 1, StringComparison.OrdinalIgnoreCase))
-            if (i == 0 || !char.IsAsciiDigit(text[i - 1]) || !char.IsAsciiDigit(name[0])) return true;
-        return false;
-    }
-
-    [GeneratedRegex(@"(\d+)(栋|幢|号楼|号樓)")]
-    private static partial Regex BuildingWord();
 
     /// <summary>The person as the client names them; family name first for Chinese names. Phone kept encrypted, shown masked.</summary>
     CaseReporter Reporter(IFormCollection form, Open311Client client)

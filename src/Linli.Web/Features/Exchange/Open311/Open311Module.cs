@@ -1,3 +1,4 @@
+using Linli.Application.Exchange.Open311;
 using Linli.Domain.Common;
 using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
@@ -19,6 +20,9 @@ public static class Open311Module
     public static IServiceCollection AddOpen311(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<Open311Options>(configuration.GetSection("Linli:Open311"));
+        services.AddScoped<Open311Services>();
+        services.AddScoped<Open311Feed>();
+        services.AddScoped<Open311Reports>();
         services.AddScoped<Open311Catalog>();
         services.AddScoped<Open311Requests>();
         services.AddScoped<Open311Intake>();

@@ -1,9 +1,6 @@
 using System.Globalization;
+using Linli.Application.Exchange.Open311;
 using Linli.Domain.Cases;
-using Linli.Domain.Registry;
-using Linli.Application.Common;
-using Linli.Application.Cases;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
 namespace Linli.Web.Features.Exchange.Open311;
@@ -13,99 +10,47 @@ public sealed record Open311Query(string? ServiceRequestId, string? ServiceCode,
     string? Page, string? PageSize);
 
 /// <summary>
-/// Service requests as the public sees them. Open311 readers are anonymous and the endpoint answers for the whole
-/// installation, so these queries read past the caller's scope filter on purpose and apply the public rule instead: never
-/// an in-home (private) case, never a grid patrol finding or a device alarm, and of the reporter nothing at all.
+/// Service requests as the public sees them, in Open311's words: the arguments checked and refused by the spec's rules,
+/// the cases <see cref="Open311Feed"/> finds (past the caller's scope, under the public rule) rendered with the spec's fields.
 /// </summary>
-public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IStringLocalizer<Strings> t, TimeProvider time, PhotoStorage storage)
+public sealed class Open311Requests(Open311Feed feed, Open311Catalog catalog, IStringLocalizer<Strings> t, TimeProvider time)
 {
     public const int MaxPageSize = 1000;
     public const int MaxPage = 1_000_000;
     public static readonly TimeSpan MaxSpan = TimeSpan.FromDays(90);
 
-    IQueryable<Case> PublicCases() => db.UnscopedCases().AsNoTracking()
-        .Where(c => !c.Private && c.Source != CaseSource.Patrol && c.Source != CaseSource.Device);
-
     public async Task<O311List> ListAsync(Open311Query q, string baseUrl, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(q);
-        var categories = await PublicCategoriesAsync(ct);
-        var publicIds = categories.Keys.ToList();
-        var cases = PublicCases().Where(c => publicIds.Contains(c.CategoryId));
-
+        // The spec: a list of ids overrides every other argument.
         if (!string.IsNullOrWhiteSpace(q.ServiceRequestId))
-        {
-            // The spec: a list of ids overrides every other argument.
-            var ids = Ids(q.ServiceRequestId);
-            var byId = await cases.Where(c => ids.Contains(c.Id)).OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id).ToListAsync(ct);
-            return await RenderAsync(byId, categories, baseUrl, ct);
-        }
+            return Render(await feed.ByIdsAsync(Ids(q.ServiceRequestId), ct), baseUrl);
 
-        if (!string.IsNullOrWhiteSpace(q.ServiceCode))
-        {
-            var codes = q.ServiceCode.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var wanted = categories.Values.Where(c => codes.Contains(c.Code)).Select(c => c.Id).ToList();
-            cases = cases.Where(c => wanted.Contains(c.CategoryId));
-        }
-
+        var codes = string.IsNullOrWhiteSpace(q.ServiceCode) ? null
+            : q.ServiceCode.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var (from, to) = Range(q.StartDate, q.EndDate);
-        cases = cases.Where(c => c.ReportedAt >= from && c.ReportedAt <= to);
-
         var (open, closed) = Statuses(q.Status);
-        if (open && !closed)
-            cases = cases.Where(c => c.Status == CaseStatus.Reported || c.Status == CaseStatus.Accepted || c.Status == CaseStatus.Dispatched || c.Status == CaseStatus.InProgress);
-        else if (closed && !open)
-            cases = cases.Where(c => c.Status != CaseStatus.Reported && c.Status != CaseStatus.Accepted && c.Status != CaseStatus.Dispatched && c.Status != CaseStatus.InProgress);
-
         var page = Number(q.Page, "page", 1, MaxPage, 1);
         var size = Number(q.PageSize, "page_size", 1, MaxPageSize, MaxPageSize);
-        var rows = await cases.OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id)
-            .Skip((page - 1) * size).Take(size).ToListAsync(ct);
-        return await RenderAsync(rows, categories, baseUrl, ct);
+        return Render(await feed.ListAsync(new Open311Filter(codes, from, to, open, closed, page, size), ct), baseUrl);
     }
 
     public async Task<O311List> OneAsync(string id, string baseUrl, CancellationToken ct)
     {
-        var categories = await PublicCategoriesAsync(ct);
-        var publicIds = categories.Keys.ToList();
-        var found = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var caseId)
-            ? await PublicCases().Where(c => c.Id == caseId && publicIds.Contains(c.CategoryId)).FirstOrDefaultAsync(ct)
-            : null;
+        var found = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var caseId) ? await feed.OneAsync(caseId, ct) : null;
         if (found is null) throw new Open311Exception(StatusCodes.Status404NotFound, $"service_request_id: {t["There is no public service request with this id."]} ({id})");
-        return await RenderAsync([found], categories, baseUrl, ct);
+        return Render([found], baseUrl);
     }
 
     /// <summary>A photo of a public case, for media_url.</summary>
-    public async Task<(string Path, string ContentType)> MediaAsync(long photoId, CancellationToken ct)
-    {
-        var publicCases = PublicCases();
-        var photo = await db.UnscopedCaseAttachments().AsNoTracking()
-            .Where(a => a.Id == photoId && publicCases.Any(c => c.Id == a.CaseId))
-            .Select(a => new { a.StoragePath, a.ContentType }).FirstOrDefaultAsync(ct);
-        var root = Path.GetFullPath(storage.Root);
-        var full = photo is null ? null : Path.GetFullPath(Path.Combine(root, photo.StoragePath));
-        if (full is null || !full.StartsWith(root, StringComparison.Ordinal) || !File.Exists(full))
-            throw new Open311Exception(StatusCodes.Status404NotFound, $"media: {t["There is no public photo with this id."]}");
-        return (full, photo!.ContentType);
-    }
+    public async Task<(string Path, string ContentType)> MediaAsync(long photoId, CancellationToken ct) =>
+        await feed.MediaAsync(photoId, ct) ?? throw new Open311Exception(StatusCodes.Status404NotFound, $"media: {t["There is no public photo with this id."]}");
 
-    async Task<Dictionary<int, CaseCategory>> PublicCategoriesAsync(CancellationToken ct) =>
-        (await db.CaseCategories.AsNoTracking().ToListAsync(ct)).Where(Open311Catalog.Public).ToDictionary(c => c.Id);
-
-    async Task<O311List> RenderAsync(IReadOnlyList<Case> rows, Dictionary<int, CaseCategory> categories, string baseUrl, CancellationToken ct)
-    {
-        var ids = rows.Select(c => c.Id).ToList();
-        var photos = (await db.UnscopedCaseAttachments().AsNoTracking().Where(a => ids.Contains(a.CaseId))
-            .GroupBy(a => a.CaseId).Select(g => new { CaseId = g.Key, PhotoId = g.Min(a => a.Id) }).ToListAsync(ct))
-            .ToDictionary(x => x.CaseId, x => x.PhotoId);
-        var media = (await db.Open311Submissions.AsNoTracking().Where(s => ids.Contains(s.CaseId) && s.MediaUrl != null)
-            .Select(s => new { s.CaseId, s.MediaUrl }).ToListAsync(ct)).ToDictionary(x => x.CaseId, x => x.MediaUrl);
-        var agencies = await AgenciesAsync(rows, ct);
-
-        return new O311List("request", rows.Select(c =>
+    O311List Render(IReadOnlyList<Open311Row> rows, string baseUrl) =>
+        new("request", rows.Select(row =>
         {
-            var category = categories[c.CategoryId];
-            var mediaUrl = photos.TryGetValue(c.Id, out var photoId) ? $"{baseUrl}/open311/v2/media/{photoId}" : media.GetValueOrDefault(c.Id);
+            var (c, category) = (row.Case, row.Category);
+            var mediaUrl = row.PhotoId is { } photoId ? $"{baseUrl}/open311/v2/media/{photoId}" : row.MediaUrl;
             return (object?)new O311Object(
                 ("service_request_id", c.Id.ToString(CultureInfo.InvariantCulture)),
                 ("status", c.Status.IsOpen() ? "open" : "closed"),
@@ -113,7 +58,7 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
                 ("service_name", category.Name),
                 ("service_code", category.Code),
                 ("description", Description(c)),
-                ("agency_responsible", agencies(c)),
+                ("agency_responsible", row.Agency),
                 ("service_notice", catalog.Notice(category)),
                 ("requested_datetime", Open311Catalog.Open311Time(c.ReportedAt)),
                 ("updated_datetime", Open311Catalog.Open311Time(c.UpdatedAt)),
@@ -125,33 +70,6 @@ public sealed class Open311Requests(ILinliDb db, Open311Catalog catalog, IString
                 ("long", c.Longitude),
                 ("media_url", mediaUrl));
         }).ToList());
-    }
-
-    /// <summary>
-    /// The team a case sits with, by name: the property company, the residents' committee (or the community when it has
-    /// none on record), the street office, the district.
-    /// </summary>
-    async Task<Func<Case, string?>> AgenciesAsync(IReadOnlyList<Case> rows, CancellationToken ct)
-    {
-        var orgIds = rows.Where(c => c.OrganizationId is not null).Select(c => c.OrganizationId!.Value).Distinct().ToList();
-        var communityIds = rows.Select(c => c.CommunityId).Distinct().ToList();
-        var orgs = await db.UnscopedOrganizations().AsNoTracking()
-            .Where(o => orgIds.Contains(o.Id) || (o.Kind == OrganizationKind.ResidentsCommittee && communityIds.Contains(o.CommunityId)))
-            .Select(o => new { o.Id, o.Kind, o.CommunityId, o.Name }).ToListAsync(ct);
-        var nodeIds = rows.SelectMany(c => new[] { c.CommunityId, c.StreetId, c.DistrictId }).Distinct().ToList();
-        var nodes = await db.UnscopedNodes().AsNoTracking().Where(n => nodeIds.Contains(n.Id))
-            .ToDictionaryAsync(n => n.Id, n => n.Name, ct);
-        string? Committee(int community) =>
-            orgs.Where(o => o.Kind == OrganizationKind.ResidentsCommittee && o.CommunityId == community).OrderBy(o => o.Id).Select(o => o.Name).FirstOrDefault()
-            ?? nodes.GetValueOrDefault(community);
-        return c => c.Level switch
-        {
-            HandlingLevel.Property => orgs.FirstOrDefault(o => o.Id == c.OrganizationId)?.Name ?? Committee(c.CommunityId),
-            HandlingLevel.Community => Committee(c.CommunityId),
-            HandlingLevel.Street => nodes.GetValueOrDefault(c.StreetId),
-            _ => nodes.GetValueOrDefault(c.DistrictId),
-        };
-    }
 
     /// <summary>The title when it says more than the description's first line (reports from the web have both).</summary>
     static string Description(Case c) =>

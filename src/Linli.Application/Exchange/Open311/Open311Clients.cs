@@ -1,11 +1,11 @@
-using Linli.Domain.Common;
-using Linli.Domain.Exchange;
 using Linli.Application.Common;
 using Linli.Application.Identity;
+using Linli.Domain.Common;
+using Linli.Domain.Exchange;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Linli.Web.Features.Exchange.Open311;
+namespace Linli.Application.Exchange.Open311;
 
 public sealed record Open311ClientRequest(string? Name, int? DailyLimit);
 
