@@ -194,6 +194,7 @@ run_tests() {
 }
 
 run_tests "domain-tests" tests/Linli.Domain.Tests domain-tests
+run_tests "bench-tests" tests/Linli.Bench.Tests bench-tests
 run_tests "web-tests (sqlite)" tests/Linli.Web.Tests web-tests-sqlite LINLI_TEST_DB=sqlite
 run_tests "web-tests (postgres)" tests/Linli.Web.Tests web-tests-postgres LINLI_TEST_DB=postgres
 run_tests "browser-tests" tests/Linli.Browser.Tests browser-tests

@@ -87,12 +87,11 @@ public static class CaseLoadScenario
             var raw = await RawAsync(database, world, clients, TimeSpan.FromSeconds(Math.Max(5, seconds / 2)), log);
             var rawCpu = (await CaseCpu.TakeAsync(database, null)).Since(rawBefore);
 
-            result.Rows.Add(new Row("create", "POST /api/v1/cases (client latency)", $"{clients} clients", app.Ok, app.Latency.P50, app.Latency.Percentile(99), app.Latency.Max,
-                raw.Latency.P50, raw.Latency.Percentile(99), null,
-                $"**{app.PerSecond:N0} cases/s** over {app.Seconds:0.0} s; server (Server-Timing) p50 {ReportWriter.F(app.Server.P50)} / p99 {ReportWriter.F(app.Server.Percentile(99))} ms; "
-                + $"{app.Failed} failed{app.FirstError}; baseline columns: raw insert latency (p50 / p99)"));
-            result.Rows.Add(new Row("create", "raw INSERT, one transaction per case (ADO.NET)", $"{clients} connections", raw.Ok, raw.Latency.P50, raw.Latency.Percentile(99), raw.Latency.Max,
-                null, null, null, $"**{raw.PerSecond:N0} cases/s** over {raw.Seconds:0.0} s; {raw.Failed} failed{raw.FirstError}"));
+            result.Rows.Add(Row.Of("create", "POST /api/v1/cases (client latency)", $"{clients} clients", app.Latency, raw.Latency, null,
+                $"**{app.PerSecond:N0} cases/s** over {app.Seconds:0.0} s; server (Server-Timing) p50 {ReportWriter.F(app.Server.P50)} / p99 {ReportWriter.F(app.Server.P99)} ms; "
+                + $"{app.Failed} failed{app.FirstError}; baseline columns: raw insert latency"));
+            result.Rows.Add(Row.Of("create", "raw INSERT, one transaction per case (ADO.NET)", $"{clients} connections", raw.Latency, null, null,
+                $"**{raw.PerSecond:N0} cases/s** over {raw.Seconds:0.0} s; {raw.Failed} failed{raw.FirstError}"));
             result.Facts["cases per second through the API"] = $"{app.PerSecond:N0} (target ≥ 1,000: {(app.PerSecond >= 1000 ? "met" : "**not met**")})";
             result.Facts["raw insert rate, same database, same run"] = $"{raw.PerSecond:N0} cases/s (case + event + 2 timers per transaction)";
             result.Facts["API ÷ raw"] = $"{app.PerSecond / raw.PerSecond:0.00}";

@@ -88,7 +88,8 @@ public static class CaseSlaScenario
                 var exactlyOnce = once == count && twice == 0 && overdueEvents == count && firstRoundLeft == 0;
                 if (allFiredAfter is { } s) fired.Add(s);
                 var verdict = allFiredAfter is { } a ? $"all {count:N0} fired {a:0.0} s after the due instant" : $"**only {escalated:N0} of {count:N0} fired within {GiveUpAfter.TotalSeconds:0} s**";
-                result.Rows.Add(new Row("SLA timers", $"{count:N0} due at once, run {run}", "SlaTimerService", (int)lags.Count, lags.P50, lags.P95, lags.Max, null, null, 10_000,
+                // The target (all fired within 10 s) is the whole burst's, checked in the facts; the columns are per-timer lags.
+                result.Rows.Add(Row.Of("SLA timers", $"{count:N0} due at once, run {run}", "SlaTimerService", lags, null, null,
                     $"{verdict}; exactly once: {(exactlyOnce ? "yes" : "**no**")} ({once:N0} cases escalated once, {twice} with a repeated event, {overdueEvents:N0} ResponseOverdue events, {firstRoundLeft} first-round response timers left); written in {writeSeconds:0.0} s; {CaseCpu.PerCase(cpu, (int)escalated, withClients: false, unit: "timer", cores: 1)} (the service fires one batch at a time); first batch started {lags.Percentile(0.01) / 1000:0.0} s after the due instant; lag columns in ms"));
                 log.WriteLine($"  {verdict}; lag p50 {ReportWriter.F(lags.P50)} max {ReportWriter.F(lags.Max)} ms; exactly once: {exactlyOnce}");
             }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -68,9 +69,17 @@ public static class ImportScenario
                 await Task.Delay(100);
             }
             var totalMs = Samples.Ms(started);
+            // Only an import that wrote every row is timed: a failed or partial job did not do the work the figure names.
+            var imported = Imported(last);
+            if (!string.Equals(status, nameof(ImportState.Succeeded), StringComparison.OrdinalIgnoreCase) || imported != rows)
+            {
+                result.Rows.Add(Row.Failed("import", kind, "admin1", $"job {status} after {totalMs:0} ms with {imported?.ToString(CultureInfo.InvariantCulture) ?? "no"} of {rows} rows imported; final job: {Trim(last)}"));
+                log.WriteLine($"  import of {rows} rows FAILED: job {status}, {imported} imported");
+                return result;
+            }
             var samples = new Samples();
             samples.Add(totalMs);
-            result.Rows.Add(Row.Of("import", kind, "admin1", samples, null, 10_000, $"job {status}; upload + 202 took {uploadMs:0} ms; final job: {Trim(last)}"));
+            result.Rows.Add(Row.Of("import", kind, "admin1", samples, null, 10_000, $"job {status}, {imported:N0} rows imported; upload + 202 took {uploadMs:0} ms; final job: {Trim(last)}"));
             log.WriteLine($"  import of {rows} rows: {totalMs:0} ms, job {status}");
         }
         finally
@@ -113,6 +122,21 @@ public static class ImportScenario
         catch (JsonException)
         {
             return "";
+        }
+    }
+
+    /// <summary>Residents the finished job says it wrote (imported.residents), or null when it names none.</summary>
+    static int? Imported(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("imported", out var i) && i.ValueKind == JsonValueKind.Object
+                && i.TryGetProperty("residents", out var r) && r.TryGetInt32(out var n) ? n : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

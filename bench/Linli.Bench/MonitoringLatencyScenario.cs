@@ -78,7 +78,7 @@ public static class MonitoringLatencyScenario
             var stats = await traffic;
             var p99 = samples.Percentile(99);
             p99s.Add(p99);
-            result.Rows.Add(Row.Of("alarm latency", $"run {r + 1}", "admin1 /hubs/ops", samples, null, null,
+            result.Rows.Add(Row.Of("alarm latency", $"run {r + 1}", "admin1 /hubs/ops", samples, null, TargetP99Ms, targetPercentile: 99, note:
                 $"p99 {ReportWriter.F(p99)} ms; {missed} missed, {repeats} repeats; background {stats.Accepted:N0} accepted, {stats.Errors:N0} errors; load {load} → {MonitoringWorld.Load()}"));
             log.WriteLine($"  run {r + 1}: p50 {samples.P50:0.0} p95 {samples.P95:0.0} p99 {p99:0.0} max {samples.Max:0.0} ms, {missed} missed, load {load}");
         }

@@ -6,8 +6,31 @@ using Linli.Infrastructure.Persistence;
 // dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
 //   monitoring: <ingest|alarm-latency|devices-memory> [--devices N] [--seconds N] [--senders N] [--alarms N] [--repeat N] (see MonitoringScenarios.cs)
 //   cases: <seed-cases|cases|case-load|case-sla> [--cases N] [--clients N] [--seconds N] [--timers N] (see CaseScenarios.cs)
+//   readme [--check]: regenerates the README's figures from bench/results (see ReadmeFigures.cs); --check only compares
+//   --label L names a run's files <date>-L-<scenario>-<provider> so it sits beside an earlier run of the same day
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+if (scenario == "readme")
+{
+    var root = RepoRoot();
+    var readmePath = Path.Combine(root, "README.md");
+    var current = File.ReadAllText(readmePath);
+    var wanted = ReadmeFigures.Apply(current, ReadmeFigures.Generate(Path.Combine(root, "bench", "results")));
+    if (wanted == current)
+    {
+        Console.WriteLine("README figures are current.");
+        return 0;
+    }
+    if (args.Contains("--check"))
+    {
+        Console.Error.WriteLine("README figures differ from bench/results: run `dotnet run --project bench/Linli.Bench -- readme`.");
+        return 1;
+    }
+    File.WriteAllText(readmePath, wanted);
+    Console.WriteLine("README figures regenerated.");
+    return 0;
+}
+var label = Option("--label");
 var providerName = (Option("--provider") ?? "sqlite").ToLowerInvariant();
 DatabaseProvider provider = providerName switch
 {
@@ -37,7 +60,7 @@ async Task Run(string name, Func<Task<ScenarioResult>> body)
 {
     log.WriteLine($"== {name} on {database.ProviderName}");
     var result = await body();
-    var path = ReportWriter.Write(repoRoot, result, machine);
+    var path = ReportWriter.Write(repoRoot, result, machine, label);
     log.WriteLine(ReportWriter.Markdown(result, machine));
     log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
 }
@@ -65,7 +88,7 @@ if (MonitoringScenarios.Names.Contains(scenario))
     var monitoring = BenchDatabase.Monitoring(provider, repoRoot);
     log.WriteLine($"== {scenario} on {monitoring.ProviderName}");
     var result = await MonitoringScenarios.RunAsync(scenario, monitoring, repoRoot, Option, log);
-    var path = ReportWriter.Write(repoRoot, result, machine);
+    var path = ReportWriter.Write(repoRoot, result, machine, label);
     log.WriteLine(ReportWriter.Markdown(result, machine));
     log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
 }

@@ -56,7 +56,7 @@ public static class SosLatencyScenario
             var stats = await traffic;
             var p99 = samples.Percentile(99);
             p99s.Add(p99);
-            result.Rows.Add(Row.Of("SOS → first staff notice", $"run {r + 1}", "property1 + grid1 /hubs/ops", samples, null, TargetP99Ms,
+            result.Rows.Add(Row.Of("SOS → first staff notice", $"run {r + 1}", "property1 + grid1 /hubs/ops", samples, null, TargetP99Ms, targetPercentile: 99, note:
                 $"p99 {ReportWriter.F(p99)} ms; {missed} missed; background {stats.Accepted:N0} accepted, {stats.Errors:N0} errors; load {load} → {MonitoringWorld.Load()}"));
             log.WriteLine($"  run {r + 1}: p50 {samples.P50:0.0} p99 {p99:0.0} max {samples.Max:0.0} ms, {missed} missed, load {load}");
         }

@@ -284,8 +284,18 @@ public sealed partial class CaseStaffPageTests
         app.Clock.Advance(TimeSpan.FromMinutes(category.ResponseMinutes + 1));
         var escalated = await admin1.WaitForAsync(lift.Id, "escalated");
 
+        // The other community's feed hears its own community (so its silence below is not a dead connection): a report
+        // there, sent after the escalation, arrives; by then anything about the first case would have arrived before it.
+        var resident2 = await app.ClientAsAsync("resident2");
+        var leak = await (await resident2.PostJsonAsync("/api/v1/cases",
+            new { categoryId = (await CaseFlowTests.CategoryAsync(resident2, "plumbing")).Id, title = "厨房水管漏水" })).OkAsync<CaseDetailDto>();
+        await admin2.WaitForAsync(leak.Id, "created");
+
         Assert.Equal(nameof(HandlingLevel.Community), Enum.GetName((HandlingLevel)escalated.GetProperty("level").GetInt32()));
         Assert.DoesNotContain(admin2.Received, m => m.GetProperty("caseId").GetInt64() == lift.Id);
+        Assert.DoesNotContain(admin1.Received, m => m.GetProperty("caseId").GetInt64() == leak.Id);
+        admin1.AssertStillConnected();
+        admin2.AssertStillConnected();
     }
 
     [Fact]
@@ -375,7 +385,11 @@ sealed class LiveFeed : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var result = await _socket.ReceiveAsync(buffer, _stop.Token);
-                if (result.MessageType == WebSocketMessageType.Close) return;
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    _failure = new WebSocketException($"the server closed the feed: {result.CloseStatus} {result.CloseStatusDescription}");
+                    return;
+                }
                 text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
                 var all = text.ToString();
                 var end = all.LastIndexOf(RecordSeparator);
@@ -393,8 +407,21 @@ sealed class LiveFeed : IAsyncDisposable
                 }
             }
         }
-        catch (OperationCanceledException) { }
-        catch (WebSocketException) { }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+        catch (Exception e) when (e is WebSocketException or JsonException or OperationCanceledException)
+        {
+            // Kept, not swallowed: a feed that died hears nothing, and a test reading its silence must know.
+            _failure = e;
+        }
+    }
+
+    Exception? _failure;
+
+    /// <summary>Fails if the connection broke or the server closed it: only a live feed's silence means anything.</summary>
+    public void AssertStillConnected()
+    {
+        Assert.True(_failure is null, $"the live feed broke: {_failure}");
+        Assert.True(_socket.State == WebSocketState.Open && !_reading.IsCompleted, $"the live feed is no longer open ({_socket.State})");
     }
 
     public async Task<JsonElement> WaitForAsync(long caseId, string change)
@@ -405,7 +432,7 @@ sealed class LiveFeed : IAsyncDisposable
             if (hit.ValueKind != JsonValueKind.Undefined) return hit;
             await Task.Delay(100);
         }
-        Assert.Fail($"no '{change}' for case {caseId} on the live feed; heard: {string.Join(", ", Received.Select(m => m.GetRawText()))}");
+        Assert.Fail($"no '{change}' for case {caseId} on the live feed{(_failure is null ? "" : $" (it broke: {_failure.Message})")}; heard: {string.Join(", ", Received.Select(m => m.GetRawText()))}");
         return default;
     }
 

@@ -9,6 +9,9 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 using Linli.Domain.Registry;
+using Linli.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Linli.Web.Features.Registry;
 using Xunit.Abstractions;
 
@@ -537,5 +540,117 @@ public sealed class ImportExportTests(ITestOutputHelper output)
             wb.Workbook.AppendChild(new Sheets(new Sheet { Id = wb.GetIdOfPart(sheet), SheetId = 1, Name = "Sheet1" }));
         }
         return buffer.ToArray();
+    }
+
+    [Fact]
+    public async Task An_import_that_fails_half_way_through_writing_leaves_nothing_behind_and_can_be_run_again()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var admin = await app.ClientAsAsync("admin1");
+        var rooms = await RoomsAsync(admin, 3);
+        const int rows = 300;
+        var file = ImportSamples.Residents(TableFormat.Xlsx, rows, rooms, seed: 21);
+        var before = await StoredAsync(app);
+
+        // The database itself refuses the 151st new resident: the import is past validation and half-way through writing
+        // its rows (rooms' occupancy and the audit entry still to come) when the failure comes from inside the transaction.
+        await ExecuteAsync(app, TestDatabase.Provider == DatabaseProvider.Sqlite
+            ? [$"""
+                CREATE TRIGGER fail_half_way BEFORE INSERT ON residents
+                WHEN (SELECT COUNT(*) FROM residents) >= {before.Residents + rows / 2}
+                BEGIN SELECT RAISE(ABORT, 'refused half-way by the test'); END
+                """]
+            : [$"""
+                CREATE FUNCTION fail_half_way() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF (SELECT COUNT(*) FROM residents) >= {before.Residents + rows / 2} THEN
+                        RAISE EXCEPTION 'refused half-way by the test';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """,
+               "CREATE TRIGGER fail_half_way BEFORE INSERT ON residents FOR EACH ROW EXECUTE FUNCTION fail_half_way()"]);
+
+        // Uploaded as the import page does: 202, then the job is polled until it ends.
+        using (var accepted = await admin.PostAsync("/api/v1/imports/residents", Form(file, "residents.xlsx")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            JobDto? job = null;
+            for (var i = 0; i < 300 && job?.State is not ("Succeeded" or "Failed"); i++)
+            {
+                if (i > 0) await Task.Delay(100);
+                job = await admin.GetFromJsonAsync<JobDto>(accepted.Headers.Location!.ToString());
+            }
+            Assert.Equal("Failed", job!.State);
+            Assert.Null(job.Imported);
+            // Not a refusal of the file's rows (that would list problems): the write failed. The trigger is the only thing
+            // that differs from the successful run below, and it refuses only once 150 of the file's residents are in, so the
+            // failure came half-way through writing.
+            Assert.Equal(0, job.ErrorsCount);
+            Assert.Equal("The import failed unexpectedly; nothing was written.", job.Message);
+        }
+        Assert.Equal(before, await StoredAsync(app));
+
+        // Nothing half-written stands in the way: with the database willing again, the same file imports in full.
+        await ExecuteAsync(app, TestDatabase.Provider == DatabaseProvider.Sqlite
+            ? ["DROP TRIGGER fail_half_way"]
+            : ["DROP TRIGGER fail_half_way ON residents", "DROP FUNCTION fail_half_way()"]);
+        using (var again = await ImportAsync(admin, "residents", file, "residents.xlsx"))
+        {
+            var job = await again.Content.ReadFromJsonAsync<JobDto>();
+            Assert.Equal("Succeeded", job!.State);
+            Assert.Equal(rows, job.Imported!.Residents);
+        }
+        var after = await StoredAsync(app);
+        Assert.Equal(before.Residents + rows, after.Residents);
+        Assert.Equal(before.Audit + 1, after.Audit);
+    }
+
+    /// <summary>What an import writes, read straight from the tables (no scope filter in the way).</summary>
+    sealed record Stored(long Residents, long Occupancies, long Audit, string RoomStates);
+
+    static async Task<Stored> StoredAsync(TestApp app) => new(
+        await ScalarAsync(app, "SELECT COUNT(*) FROM residents"),
+        await ScalarAsync(app, "SELECT COUNT(*) FROM room_occupancies"),
+        await ScalarAsync(app, "SELECT COUNT(*) FROM audit_entries"),
+        string.Join(",", await ColumnAsync(app, "SELECT \"Occupancy\" FROM rooms ORDER BY \"Id\"")));
+
+    static async Task<long> ScalarAsync(TestApp app, string sql)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    static async Task<List<string>> ColumnAsync(TestApp app, string sql)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
+        return values;
+    }
+
+    static async Task ExecuteAsync(TestApp app, string[] statements)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync();
+        }
     }
 }
