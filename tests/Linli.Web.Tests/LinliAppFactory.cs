@@ -97,9 +97,10 @@ public sealed class TestApp(LinliAppFactory factory, Func<Task> drop) : IAsyncDi
     /// Another app process on the same database: a restart after <see cref="StopAsync"/>, or a second web node next to
     /// this one. It shares nothing in memory with the first; its clock starts <paramref name="clockAhead"/> ahead of real time.
     /// </summary>
-    public LinliAppFactory StartNode(TimeSpan clockAhead = default, IReadOnlyDictionary<string, string>? settings = null)
+    public LinliAppFactory StartNode(TimeSpan clockAhead = default, IReadOnlyDictionary<string, string>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var node = new LinliAppFactory(Factory.ConnectionString, settings: settings ?? Factory.Settings);
+        var node = new LinliAppFactory(Factory.ConnectionString, settings: settings ?? Factory.Settings, services: services);
         node.Clock.Advance(clockAhead);
         lock (_nodes) _nodes.Add(node);
         _ = node.Services; // starts the host: migrations, hosted services, timers
