@@ -23,6 +23,7 @@
 #   LINLI_RABBITMQ_NODENAME    Erlang node name                 (linli-test@localhost)
 #   LINLI_SERVICE_TIMEOUT      seconds to wait for a service    (90)
 #   LINLI_SERVICES_TMP         base directory for temp dirs     (/tmp)
+#   LINLI_RABBITMQ_PLUGINS     plugins to enable                (rabbitmq_mqtt)
 #
 # Only one set of these services can run per machine and port set: a start
 # function stops whatever an earlier (killed) run left behind.
@@ -110,7 +111,8 @@ _linli_pkg_installed() {
 # ---------------------------------------------------------------------------
 
 linli_ensure_packages() {
-    local wanted=(postgresql rabbitmq-server mosquitto-clients chromium fonts-noto-cjk)
+    # Arguments name further packages a caller needs (scripts/district.sh: haproxy, curl).
+    local wanted=(postgresql rabbitmq-server mosquitto-clients chromium fonts-noto-cjk "$@")
     local missing=() pkg
 
     if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
@@ -417,11 +419,13 @@ log.console = false
 log.file.level = warning
 EOF
 
-    # Enable MQTT only (no management UI, nothing else listening).
-    if ! _linli_rabbit_cmd "$dir" rabbitmq-plugins --offline enable rabbitmq_mqtt >"$dir/plugins.log" 2>&1; then
+    # MQTT (and what LINLI_RABBITMQ_PLUGINS adds); no management UI, nothing else listening.
+    local plugins="${LINLI_RABBITMQ_PLUGINS:-rabbitmq_mqtt}"
+    # shellcheck disable=SC2086 # one plugin per word
+    if ! _linli_rabbit_cmd "$dir" rabbitmq-plugins --offline enable $plugins >"$dir/plugins.log" 2>&1; then
         _linli_log "rabbitmq-plugins --offline failed, writing enabled_plugins directly"
         cat "$dir/plugins.log" >&2 || true
-        printf '[rabbitmq_mqtt].\n' >"$dir/enabled_plugins"
+        printf '[%s].\n' "$(echo "$plugins" | tr ' ' ',')" >"$dir/enabled_plugins"
     fi
 
     # Private epmd bound to loopback on its own port (and thus separate from
