@@ -18,6 +18,8 @@ sealed class Receiver : IAsyncDisposable
 {
     readonly WebApplication _app;
     public ConcurrentQueue<(string Event, string Body, bool SignatureOk, DateTime At)> Received { get; } = new();
+    /// <summary>The X-Linli-Delivery id of every call, in the order the calls came.</summary>
+    public ConcurrentQueue<long> DeliveryIds { get; } = new();
     public int Calls;
 
     Receiver(WebApplication app) => _app = app;
@@ -25,7 +27,7 @@ sealed class Receiver : IAsyncDisposable
     public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/hook";
 
     /// <summary><paramref name="answer"/> gets the call number (1, 2, …) and returns the status, or null to hang.</summary>
-    public static async Task<Receiver> StartAsync(Func<string> secret, Func<int, int?> answer)
+    public static async Task<Receiver> StartAsync(Func<string> secret, Func<int, int?> answer, TimeSpan? thinking = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -43,6 +45,9 @@ sealed class Receiver : IAsyncDisposable
             var ok = long.TryParse(timestamp, System.Globalization.CultureInfo.InvariantCulture, out _)
                 && ctx.Request.Headers["X-Linli-Signature"].ToString() == "sha256=" + IndependentHmac.Sha256Hex(secret(), timestamp + "." + body);
             self.Received.Enqueue((ctx.Request.Headers["X-Linli-Event"].ToString(), body, ok, DateTime.UtcNow));
+            if (long.TryParse(ctx.Request.Headers["X-Linli-Delivery"].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var delivery))
+                self.DeliveryIds.Enqueue(delivery);
+            if (thinking is { } t) await Task.Delay(t);
             if (answer(n) is not { } status)
             {
                 await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -78,6 +83,52 @@ public sealed class AlarmWebhookTests
         // checked through the same code with the bytes the definition uses.
         var mac = key is null ? IndependentHmac.Sha256Hex(Enumerable.Repeat((byte)0xaa, 131).ToArray(), message) : IndependentHmac.Sha256Hex(key, message);
         Assert.Equal(expected, mac);
+    }
+
+    [Fact]
+    public async Task Two_nodes_with_deliveries_for_the_same_receiver_send_each_one_once()
+    {
+        const int detectors = 10;
+        await using var app = await LinliAppFactory.StartAsync(Fast);
+        await MonitoringKit.WithoutDemoRulesAsync(app);
+        var admin = await app.ClientAsAsync("admin1");
+        var (buildingId, _) = await AlarmNotificationTests.GridOfAsync(app, "grid1");
+        var secret = "";
+        // A receiver that takes its time over each call, so deliveries are still going out while the other node looks.
+        await using var receiver = await Receiver.StartAsync(() => secret, _ => 200, thinking: TimeSpan.FromMilliseconds(150));
+        using (var created = await admin.PostJsonAsync("/api/v1/webhooks", new { name = "街道平台", url = receiver.Url, minSeverity = "Warning" }))
+            secret = (await created.OkAsync<WebhookCreatedDto>()).Secret;
+        await MonitoringKit.RuleAsync(admin, new
+        {
+            name = "燃气泄漏", kind = "Gas", severity = "Major", deviceType = "GasDetector",
+            condition = new { type = "threshold", metric = "gas", op = "Above", value = 0.2 },
+        });
+        var devices = new List<DeviceWithSecret>();
+        for (var i = 0; i < detectors; i++) devices.Add(await MonitoringKit.RegisterAsync(admin, DeviceType.GasDetector, new { buildingId, unit = 1 }));
+        // The second node knows the devices and the rule from the database; each node raises half the alarms, so each has
+        // deliveries of its own to send to the same receiver, at the same time.
+        var second = app.StartNode(settings: Fast);
+        using var toFirst = app.Anonymous();
+        using var toSecond = second.CreateClient();
+        await Task.WhenAll(devices.Select((d, i) => MonitoringKit.SendOkAsync(i % 2 == 0 ? toFirst : toSecond, d, new { values = new { gas = 0.9 } })));
+        foreach (var d in devices) await MonitoringKit.WaitForAlarmAsync(admin, a => a.DeviceId == d.Device.Id);
+
+        var hookId = (await admin.GetOkAsync<List<WebhookDto>>("/api/v1/webhooks")).Single(w => w.Name == "街道平台").Id;
+        List<WebhookDeliveryDto> deliveries = [];
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            deliveries = await admin.GetOkAsync<List<WebhookDeliveryDto>>($"/api/v1/webhooks/{hookId}/deliveries");
+            if (deliveries.Count >= detectors && deliveries.All(d => d.DeliveredAt is not null)) break;
+            await Task.Delay(100);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1)); // more polls on both nodes: nothing may go out again
+        Assert.True(deliveries.Count >= detectors && deliveries.All(d => d.DeliveredAt is not null), $"not all delivered: {deliveries.Count(d => d.DeliveredAt is not null)} of {deliveries.Count}");
+
+        var ids = receiver.DeliveryIds.ToList();
+        Assert.True(ids.Count == ids.Distinct().Count(), $"a delivery went out twice: {string.Join(", ", ids)}");
+        Assert.Equal(deliveries.Select(d => d.Id).Order(), ids.Order());
+        Assert.All(receiver.Received, r => Assert.True(r.SignatureOk));
     }
 
     [Fact]

@@ -67,6 +67,15 @@ public sealed class Webhook : ScopedEntity
     public DateTimeOffset? LastDeliveredAt { get; private set; }
     public string? LastError { get; private set; }
 
+    /// <summary>
+    /// The web node delivering to this receiver now, and until when its claim holds. One node at a time per receiver, so
+    /// with several nodes a delivery still goes out once and deliveries keep their order; a node that dies loses its claim
+    /// when the time runs out.
+    /// </summary>
+    public string? DeliveringBy { get; private set; }
+    public DateTimeOffset? DeliveringUntil { get; private set; }
+    public const int NodeMaxLength = 80;
+
     Webhook() { }
 
     /// <summary>A webhook kept at a node (pass its scope keys, zeros below the node's level).</summary>

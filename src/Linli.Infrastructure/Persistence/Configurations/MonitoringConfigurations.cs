@@ -145,6 +145,7 @@ sealed class WebhookConfiguration : IEntityTypeConfiguration<Webhook>
         b.Property(w => w.SecretProtected).HasMaxLength(400);
         b.Property(w => w.MinSeverity).HasConversion<string>().HasMaxLength(20);
         b.Property(w => w.LastError).HasMaxLength(200);
+        b.Property(w => w.DeliveringBy).HasMaxLength(Webhook.NodeMaxLength);
         b.HasIndex(w => new { w.DistrictId, w.StreetId, w.CommunityId });
     }
 }
