@@ -5,7 +5,7 @@
 #   - RabbitMQ with AMQP, MQTT and the consistent-hash exchange,
 #   - N equal Linli web nodes (default 3) on the primary, the replica and the broker,
 #   - HAProxy in front: device traffic hashed on the device code (one owning node per device, consistent hashing),
-#     everything else round-robin, health-checked on /health.
+#     everything else round-robin, health-checked on /health/ready.
 #
 #   scripts/district.sh up [--nodes N] [--seed demo|large|none]   build, start everything, print the addresses
 #   scripts/district.sh status                                     processes, health, replication lag, queues
@@ -174,7 +174,7 @@ node_ready() { # node_ready I TIMEOUT
     local port deadline=$((SECONDS + $2))
     port="$(node_port "$1")"
     while [ "$SECONDS" -lt "$deadline" ]; do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null && return 0
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/health/ready" 2>/dev/null && return 0
         kill -0 "$(cat "$DIR/node$1.pid")" 2>/dev/null || { tail -n 30 "$DIR/node$1.log" >&2; return 1; }
         sleep 1
     done
@@ -218,12 +218,14 @@ frontend district
     # A device's traffic goes to the node that owns it: a consistent hash of its code (header or path), so that node
     # holds its rule state; when a node is down only that node's devices move.
     acl device_traffic path_beg /api/v1/ingest
+    # Metrics are scraped from each node directly, never through the public door.
+    http-request deny if { path_beg /metrics }
     use_backend devices if device_traffic
     default_backend web
 
 backend web
     balance roundrobin
-    option httpchk GET /health
+    option httpchk GET /health/ready
     http-check expect status 200
 EOF
         for i in $(seq 1 "$n"); do echo "    server node$i 127.0.0.1:$(node_port "$i") check inter 1s fall 2 rise 2"; done
@@ -232,7 +234,7 @@ EOF
 backend devices
     hash-type consistent
     balance hdr(X-Device-Id)
-    option httpchk GET /health
+    option httpchk GET /health/ready
     http-check expect status 200
 EOF
         for i in $(seq 1 "$n"); do echo "    server node$i 127.0.0.1:$(node_port "$i") check inter 1s fall 2 rise 2"; done
@@ -284,7 +286,7 @@ cmd_status() {
     printf '%-10s %-8s %-24s %s\n' "part" "pid" "address" "state"
     for i in $(seq 1 "$n"); do
         port="$(node_port "$i")"
-        state="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health" 2>/dev/null || true)"
+        state="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health/ready" 2>/dev/null || true)"
         printf '%-10s %-8s %-24s %s\n' "node$i" "$(cat "$DIR/node$i.pid" 2>/dev/null || echo -)" "127.0.0.1:$port" "ready: ${state:-down}"
     done
     state="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB_PORT/health" 2>/dev/null || true)"

@@ -23,6 +23,7 @@ builder.Services.AddCasesModule(builder.Configuration, builder.Environment.Conte
 builder.Services.AddOpen311(builder.Configuration);
 builder.Services.AddNoticesModule();
 builder.Services.AddMonitoringModule(builder.Configuration);
+builder.Services.AddObservabilityModule(builder.Configuration);
 
 var app = builder.Build();
 
@@ -38,7 +39,7 @@ if (args.Contains("--schema-script"))
 await app.PrepareDatabaseAsync(seedOverride);
 
 app.UseLinliWeb();
-app.MapHealthChecks("/health");
+app.MapObservability();
 app.MapLanguageSwitch();
 app.MapIdentity();
 app.MapRegistryApi();

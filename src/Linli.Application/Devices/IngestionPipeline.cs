@@ -33,11 +33,18 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
 
     long _stored;
     long _batches;
+    long _storeTicks;
     IReadingWriter? _writer;
 
     /// <summary>Readings stored since start (for the operations view's throughput figure and the benchmarks).</summary>
     public long StoredReadings => Interlocked.Read(ref _stored);
     public long StoredTransactions => Interlocked.Read(ref _batches);
+
+    /// <summary>Time spent storing since start; over <see cref="StoredTransactions"/> it is the mean write batch time.</summary>
+    public TimeSpan StoreTime => TimeSpan.FromTicks(Interlocked.Read(ref _storeTicks));
+
+    /// <summary>Batches waiting to be stored: near the queue's capacity, senders are about to wait.</summary>
+    public int QueueDepth => _queue.Reader.Count;
 
     /// <summary>Queues a batch and waits until it is stored. Throws if storing failed; the sender should retry.</summary>
     public async Task SubmitAsync(IngestBatch batch, CancellationToken ct)
@@ -73,6 +80,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
                 }
                 if (!await StoreAsync(rows, taken, stoppingToken)) continue;
                 var stored = time.GetTimestamp();
+                Interlocked.Add(ref _storeTicks, time.GetElapsedTime(started, stored).Ticks);
                 foreach (var b in taken) b.Stored.TrySetResult();
                 Interlocked.Add(ref _stored, rows.Count);
                 Interlocked.Increment(ref _batches);

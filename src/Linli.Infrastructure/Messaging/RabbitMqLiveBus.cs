@@ -28,6 +28,9 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
     /// <summary>Completes once this node hears the exchange.</summary>
     public Task Connected => _connected.Task;
 
+    /// <summary>True while this node hears the exchange (live pushes and directory edits reach it).</summary>
+    public bool IsConnected => _channel is not null;
+
     public async Task PublishAsync(LiveMessage message, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(message);

@@ -28,6 +28,7 @@ public static class RabbitMqModule
         services.Replace(ServiceDescriptor.Singleton<DirectorySync, BroadcastingDirectorySync>());
         services.Replace(ServiceDescriptor.Singleton<AlarmRuleSync, BroadcastingAlarmRuleSync>());
         services.AddSingleton<MqttIngestion>();
+        services.AddSingleton<Linli.Application.Common.IReadinessProbe, BrokerProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<RabbitMqLiveBus>());
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestion>());
         return services;

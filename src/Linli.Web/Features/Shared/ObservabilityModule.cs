@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Linli.Infrastructure.Observability;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Linli.Web.Features.Shared;
+
+/// <summary>
+/// What an operator watches: metrics on <c>/metrics</c> (Prometheus text: ASP.NET Core, HTTP client, runtime and the
+/// platform's own meter), traces over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, and readiness on
+/// <c>/health/ready</c> (the database, and where configured the replica and the broker) for the load balancer.
+/// <c>/health</c> stays the cheap liveness check.
+/// </summary>
+public static class ObservabilityModule
+{
+    public static IServiceCollection AddObservabilityModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddLinliOperationsMetrics(configuration);
+        services.AddHealthChecks().AddCheck<ReadinessProbesCheck>("probes", tags: ["ready"]);
+        var node = configuration["Linli:NodeName"] ?? Environment.MachineName;
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("linli-web", serviceInstanceId: node))
+            .WithMetrics(m => m
+                .AddMeter(OperationsGauges.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            otel.WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddSource("Npgsql").AddOtlpExporter());
+        return services;
+    }
+
+    public static WebApplication MapObservability(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Liveness: this process and its database. Readiness adds what the node needs to take work (replica, broker).
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => !c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
+        return app;
+    }
+
+    /// <summary>Each check and probe by name, with its state, its words and its figures (the replica's lag).</summary>
+    static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var entries = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString(),
+            detail = e.Value.Description,
+            data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+        });
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString(), checks = entries }, JsonSerializerOptions.Web));
+    }
+}
+
+/// <summary>Every registered readiness probe (replica, broker): unhealthy when any is not ready, each one's state in the data.</summary>
+public sealed class ReadinessProbesCheck(IEnumerable<Linli.Application.Common.IReadinessProbe> probes) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>();
+        var notReady = new List<string>();
+        foreach (var probe in probes)
+        {
+            var result = await probe.ProbeAsync(cancellationToken);
+            data[probe.Name] = new { ready = result.Ready, detail = result.Detail, figures = result.Data };
+            if (!result.Ready) notReady.Add($"{probe.Name}: {result.Detail}");
+        }
+        return notReady.Count == 0
+            ? HealthCheckResult.Healthy(data.Count == 0 ? "nothing else to check" : "all ready", data)
+            : HealthCheckResult.Unhealthy(string.Join("; ", notReady), data: data);
+    }
+}
