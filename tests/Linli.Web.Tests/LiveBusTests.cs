@@ -77,4 +77,37 @@ public sealed class LiveBusTests
         Assert.True(app.Factory.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries > 0);
         Assert.Equal(0, second.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries);
     }
+
+    [Fact]
+    public async Task A_category_switched_off_on_one_node_is_refused_on_the_other_at_once_not_when_its_copy_expires()
+    {
+        await using var broker = new BrokerKit();
+        await using var app = await LinliAppFactory.StartAsync(broker.Settings);
+        await BrokerKit.ReadyAsync(app.Factory);
+        var second = app.StartNode();
+        await BrokerKit.ReadyAsync(second);
+        var residentOnB = await second.ClientAsAsync("resident1");
+        var lift = await CaseKit.CategoryAsync(residentOnB, "lift");
+
+        // Node B has the categories in memory: it has just taken a report in this one.
+        await CaseKit.ReportAsync(residentOnB, new { categoryId = lift.Id, title = "电梯异响" });
+        var kept = System.Diagnostics.Stopwatch.StartNew();
+
+        // The district officer switches it off through node A.
+        var districtOnA = await app.ClientAsAsync("district");
+        using (var off = await districtOnA.PutJsonAsync($"/api/v1/case-categories/{lift.Id}", new { active = false }))
+            await off.ExpectAsync(HttpStatusCode.OK);
+
+        // Node B refuses it within moments, long before its copy would have expired by itself.
+        HttpStatusCode status = HttpStatusCode.Created;
+        for (var i = 0; i < 50 && status != HttpStatusCode.BadRequest; i++)
+        {
+            if (i > 0) await Task.Delay(100);
+            using var report = await residentOnB.PostJsonAsync("/api/v1/cases", new { categoryId = lift.Id, title = "电梯又响了" });
+            status = report.StatusCode;
+            if (status == HttpStatusCode.BadRequest) await report.ExpectFieldErrorAsync("categoryId");
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.True(kept.Elapsed < CaseLookups.CategoriesFor, $"took {kept.Elapsed.TotalSeconds:0.0} s: node B's copy could simply have expired");
+    }
 }

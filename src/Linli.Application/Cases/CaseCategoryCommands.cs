@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Application.Cases;
 
 /// <summary>Adding and editing categories (district officers). A category in use is deactivated, never deleted.</summary>
-public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups)
+public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups, CacheSync caches)
 {
     public async Task<int> CreateAsync(CaseCategoryRequest r, CancellationToken ct)
     {
@@ -20,6 +20,7 @@ public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups)
         db.CaseCategories.Add(c);
         await db.SaveChangesAsync(ct);
         lookups.CategoriesChanged();
+        await caches.ChangedAsync(CaseLookups.CategoriesCache, ct);
         return c.Id;
     }
 
@@ -35,5 +36,6 @@ public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups)
         if (r.Active == true) c.Activate();
         await db.SaveChangesAsync(ct);
         lookups.CategoriesChanged();
+        await caches.ChangedAsync(CaseLookups.CategoriesCache, ct);
     }
 }

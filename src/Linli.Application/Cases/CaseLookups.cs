@@ -8,14 +8,21 @@ namespace Linli.Application.Cases;
 /// <summary>
 /// The small, rarely changing rows every report reads: the categories (16 rows), community names, the place of a room or
 /// a building, a community's property company. Reading them from the database on each report was most of its round
-/// trips. Categories are kept for <see cref="CategoriesFor"/> and dropped at once when this node edits one; another web
-/// node's edit shows here within that time. Community names never change (nodes cannot be renamed) and are kept for
+/// trips. Categories are kept for <see cref="CategoriesFor"/> and dropped at once when a node edits one (this node directly,
+/// the others through <see cref="CacheSync"/> when a broker links them; without one, within that time). Community names never change (nodes cannot be renamed) and are kept for
 /// good. Rooms, buildings and organizations are not edited through the platform (imports only add them); their rows are
 /// kept for the same time, so a repair made in the database shows within it.
 /// </summary>
-public sealed class CaseLookups(TimeProvider time)
+public sealed class CaseLookups(TimeProvider time) : ISharedCache
 {
     public static readonly TimeSpan CategoriesFor = TimeSpan.FromSeconds(30);
+
+    /// <summary>The categories' name among the shared caches: another node's edit drops this node's copy at once.</summary>
+    public const string CategoriesCache = "case-categories";
+
+    string ISharedCache.Name => CategoriesCache;
+
+    void ISharedCache.Drop() => CategoriesChanged();
 
     /// <summary>A community's property company: its id and name; <see cref="PropertyCompany.None"/> when it has none.</summary>
     public sealed record PropertyCompany(int Id, string Name)
@@ -69,7 +76,7 @@ public sealed class CaseLookups(TimeProvider time)
         return (await CategoriesAsync(db, ct)).GetValueOrDefault(id);
     }
 
-    /// <summary>After this node adds or edits a category.</summary>
+    /// <summary>After a category was added or edited, on this node or (told through <see cref="CacheSync"/>) another.</summary>
     public void CategoriesChanged() => _categories = null;
 
     public async Task<string> CommunityNameAsync(ILinliDb db, int communityId, CancellationToken ct)

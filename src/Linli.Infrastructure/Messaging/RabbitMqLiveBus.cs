@@ -1,3 +1,4 @@
+using Linli.Application.Common;
 using System.Text.Json;
 using Linli.Application.Alarms;
 using Linli.Application.Devices;
@@ -16,7 +17,7 @@ namespace Linli.Infrastructure.Messaging;
 /// Device and rule edits travel the same way, so every node authenticates devices and evaluates rules as edited. Live pushes
 /// are a view, not a record: a push made while the broker is away reaches this node only, and the pages catch up on reload.
 /// </summary>
-public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, RuleEvaluator rules,
+public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, RuleEvaluator rules, IEnumerable<ISharedCache> caches,
     IOptions<RabbitMqOptions> options, ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
 {
     readonly string _origin = Guid.NewGuid().ToString("N");
@@ -43,12 +44,16 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
     public Task DeviceChangedAsync(long deviceId, CancellationToken ct = default) =>
         SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(deviceId, false)), ct);
 
+    /// <summary>Tells the other nodes to drop their copy of a shared cache.</summary>
+    public Task CacheChangedAsync(string cache, CancellationToken ct = default) =>
+        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(null, false, cache)), ct);
+
     /// <summary>Tells the other nodes to re-read the alarm rules.</summary>
     public Task RulesChangedAsync(CancellationToken ct = default) =>
         SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(null, true)), ct);
 
     /// <summary>An edit of the in-memory copies every node keeps: one device (the device directory), or the alarm rules.</summary>
-    sealed record DirectoryChange(long? DeviceId, bool Rules);
+    sealed record DirectoryChange(long? DeviceId, bool Rules, string? Cache = null);
 
     sealed record Envelope(string Origin, string? Hub, IReadOnlyList<string>? Groups, string? Method, JsonElement? Payload, DirectoryChange? Directory);
 
@@ -123,6 +128,8 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
             {
                 if (change.DeviceId is { } id) await directory.RefreshAsync(id, ct);
                 if (change.Rules) await rules.ReloadAsync(ct);
+                if (change.Cache is { } name)
+                    foreach (var cache in caches.Where(c => c.Name == name)) cache.Drop();
                 return;
             }
             if (envelope.Hub is null || envelope.Groups is null || envelope.Method is null || envelope.Payload is null) return;
@@ -169,4 +176,9 @@ public sealed class BroadcastingAlarmRuleSync(RuleEvaluator rules, RabbitMqLiveB
         await base.RulesChangedAsync(ct);
         await bus.RulesChangedAsync(ct);
     }
+}
+
+public sealed class BroadcastingCacheSync(RabbitMqLiveBus bus) : CacheSync
+{
+    public override Task ChangedAsync(string cache, CancellationToken ct) => bus.CacheChangedAsync(cache, ct);
 }

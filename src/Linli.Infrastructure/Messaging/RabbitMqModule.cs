@@ -27,6 +27,7 @@ public static class RabbitMqModule
         services.Replace(ServiceDescriptor.Singleton<ILiveBus>(sp => sp.GetRequiredService<RabbitMqLiveBus>()));
         services.Replace(ServiceDescriptor.Singleton<DirectorySync, BroadcastingDirectorySync>());
         services.Replace(ServiceDescriptor.Singleton<AlarmRuleSync, BroadcastingAlarmRuleSync>());
+        services.Replace(ServiceDescriptor.Singleton<Linli.Application.Common.CacheSync, BroadcastingCacheSync>());
         services.AddSingleton<MqttIngestion>();
         services.AddSingleton<Linli.Application.Common.IReadinessProbe, BrokerProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<RabbitMqLiveBus>());

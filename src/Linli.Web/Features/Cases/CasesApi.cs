@@ -3,6 +3,7 @@ using Linli.Domain.Identity;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Shared;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Linli.Web.Features.Cases;
@@ -16,6 +17,8 @@ public static class CasesApi
         var dataDir = Path.Combine(contentRoot, configuration["Linli:DataDirectory"] ?? "data");
         services.AddSingleton(new PhotoStorage(Path.GetFullPath(configuration["Linli:Attachments:Path"] ?? Path.Combine(dataDir, "attachments"))));
         services.AddSingleton<CaseLookups>();
+        services.AddSingleton<ISharedCache>(sp => sp.GetRequiredService<CaseLookups>());
+        services.TryAddSingleton<CacheSync>();
         services.AddScoped<CasePlaces>();
         services.AddScoped<SubmitCase>();
         services.AddScoped<CaseActions>();
