@@ -63,6 +63,7 @@ public static class DependencyInjection
         services.AddSingleton<IRegistryBulkWriter, RegistryBulkWriterPort>();
         services.AddSingleton<IReadingWriterFactory, ReadingWriterFactory>();
         services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
+        services.AddSingleton<Application.Identity.ISignInCounter, SignInCounter>();
         services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();
         services.AddScoped<MigrationRunner>();
         services.AddScoped<RegistrySeeder>();

@@ -55,3 +55,14 @@ sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProte
         b.Property(k => k.FriendlyName).HasMaxLength(100);
     }
 }
+
+sealed class SignInWindowConfiguration : IEntityTypeConfiguration<SignInWindow>
+{
+    public void Configure(EntityTypeBuilder<SignInWindow> b)
+    {
+        b.ToTable("sign_in_windows");
+        b.HasKey(w => new { w.Client, w.WindowStart });
+        b.Property(w => w.Client).HasMaxLength(Linli.Application.Identity.SignInLimits.ClientMaxLength);
+        b.HasIndex(w => w.WindowStart);
+    }
+}

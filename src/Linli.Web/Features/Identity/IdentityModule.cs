@@ -35,6 +35,8 @@ public static class IdentityModule
             ? new FixedScope(declared) : sp.GetRequiredService<CurrentUser>());
         services.AddSingleton<HouseholdCheck>();
         services.AddScoped<SignInService>();
+        services.Configure<SignInLimitOptions>(configuration.GetSection("Linli:SignIn"));
+        services.AddScoped<SignInLimits>();
         services.AddScoped<AuditLog>();
 
         services.AddAuthentication(SmartScheme)
@@ -94,7 +96,14 @@ public static class IdentityModule
 
     public static IEndpointRouteBuilder MapIdentity(this IEndpointRouteBuilder app)
     {
+        // Two limits: this node's own (cheap, in memory, first) and the one all nodes share through the database.
         var auth = app.MapGroup("/api/v1/auth").WithTags("Identity").RequireRateLimiting(SignInRateLimit).AllowAnonymous()
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var http = context.HttpContext;
+                await http.RequestServices.GetRequiredService<SignInLimits>().TakeAsync(http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+                return await next(context);
+            })
             .ProducesInputFailure().ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/token", IssueToken).WithName("IssueToken").WithSummary("Exchanges user name and password for a bearer token.")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status423Locked);
