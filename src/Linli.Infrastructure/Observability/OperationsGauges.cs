@@ -3,6 +3,7 @@ using Linli.Application.Common;
 using Linli.Application.Devices;
 using Linli.Infrastructure.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,14 +35,18 @@ public sealed partial class OperationsGauges : PeriodicJob
     long _alarmsOpen = -1, _caseTimersDue = -1, _alarmTimersDue = -1, _outbox = -1, _deliveriesFailing = -1;
 
     public OperationsGauges(IServiceScopeFactory scopes, IngestionPipeline pipeline, TimeProvider time, IOptions<MetricsOptions> options,
-        IMeterFactory meters, ILogger<OperationsGauges> logger) : base(logger)
+        IMeterFactory meters, IConfiguration configuration, ILogger<OperationsGauges> logger) : base(logger)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(meters);
         _scopes = scopes;
         _time = time;
         _options = options;
-        _meter = meters.Create(MeterName);
+        // The node's name on every series: a district's nodes are told apart, and so are several hosts in one process.
+        _meter = meters.Create(new MeterOptions(MeterName)
+        {
+            Tags = [new KeyValuePair<string, object?>("linli.node", configuration["Linli:NodeName"] ?? Environment.MachineName)],
+        });
         _meter.CreateObservableGauge("linli.ingest.queue_depth", () => pipeline.QueueDepth, "{batch}", "Device batches waiting to be stored.");
         _meter.CreateObservableCounter("linli.ingest.readings_stored", () => pipeline.StoredReadings, "{reading}", "Readings stored since the node started.");
         _meter.CreateObservableCounter("linli.ingest.transactions", () => pipeline.StoredTransactions, "{transaction}", "Write transactions of the ingestion pipeline.");
