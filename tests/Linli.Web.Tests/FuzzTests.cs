@@ -38,7 +38,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
         output.WriteLine($"{fuzzer.Operations} operations, {fuzzer.Calls} (operation, caller) pairs, {fuzzer.Sent} requests in {watch.Elapsed.TotalSeconds:N0} s");
         foreach (var (family, count) in fuzzer.PerFamily.OrderBy(f => f.Key, StringComparer.Ordinal)) output.WriteLine($"  {family}: {count}");
+        output.WriteLine("The untouched requests: " + string.Join(", ", fuzzer.BaseOutcomes.GroupBy(o => o).OrderBy(g => g.Key).Select(g => $"{g.Key} ×{g.Count()}")));
         foreach (var failure in fuzzer.Failures) output.WriteLine(failure);
+        if (Environment.GetEnvironmentVariable("LINLI_FUZZ_VERBOSE") == "1") foreach (var line in fuzzer.BaseDetails) output.WriteLine(line);
 
         // The fuzzer cannot pass by sending nothing: most of the document is reached, by every family.
         Assert.True(fuzzer.Operations > 90, $"only {fuzzer.Operations} operations fuzzed");
@@ -90,6 +92,8 @@ sealed partial class Fuzzer
     public int Sent { get; private set; }
     public Dictionary<string, int> PerFamily { get; } = [];
     public List<string> Failures { get; } = [];
+    public List<int> BaseOutcomes { get; } = [];
+    public List<string> BaseDetails { get; } = [];
 
     Fuzzer(TestApp app, JsonElement doc, Dictionary<string, ApiDescription> descriptions, DemoPlaces places)
     {
@@ -165,6 +169,8 @@ sealed partial class Fuzzer
         var context = new Call(method, template, user, client, pathValues, headers, body);
         // The untouched request first: whether it goes through decides how strictly a broken one must name its field.
         context.Base = await SendAsync(context, new Variant("base", null, false), Build(context, pathValues, [], body?.Render()));
+        BaseOutcomes.Add(context.Base?.Status ?? 0);
+        BaseDetails.Add($"{context.Base?.Status} {method} {template} as {Who(user)} {string.Join(",", context.Base?.Fields ?? new HashSet<string>())}");
 
         foreach (var variant in Variants(context, query, parameters)) await SendAsync(context, variant.Variant, variant.Request);
         // Refused GETs were not fingerprinted one by one; the whole run of them is.
@@ -232,7 +238,12 @@ sealed partial class Fuzzer
             yield return (new("utf8", p.Name, true), WithQuery(p.Name, "a%FF%FEb"));
             yield return (new("utf8", p.Name, true), WithQuery(p.Name, "a%ED%A0%80b"));
             yield return (new("huge", p.Name, false), WithQuery(p.Name, new string('x', 20_000)));
-            if (IsEnum(p.Schema)) yield return (new("enum", p.Name, true), WithQuery(p.Name, "99"));
+            if (IsEnum(p.Schema))
+            {
+                // 99 may be a combination of a [Flags] enum's bits (the document lists names only); -1 and 2^20 are defined by none.
+                yield return (new("enum", p.Name, false), WithQuery(p.Name, "99"));
+                foreach (var n in new[] { "-1", "1048576" }) yield return (new("enum", p.Name, true), WithQuery(p.Name, n));
+            }
             if (type is "integer" or "number" or "boolean" || IsEnum(p.Schema))
                 yield return (new("type", p.Name, true), WithQuery(p.Name, "garbage"));
             if (type is "integer" or "number")
@@ -278,8 +289,9 @@ sealed partial class Fuzzer
             }
             if (IsEnum(slot.Schema))
             {
-                yield return (new("enum", slot.Field, true), WithBody(body.Render(slot, JsonValue.Create(99))));
-                if (!body.Form) yield return (new("enum", slot.Field, true), WithBody(body.Render(slot, JsonValue.Create("99"))));
+                yield return (new("enum", slot.Field, false), WithBody(body.Render(slot, JsonValue.Create(99))));
+                foreach (var n in new[] { -1, 1_048_576 }) yield return (new("enum", slot.Field, true), WithBody(body.Render(slot, JsonValue.Create(n))));
+                if (!body.Form) yield return (new("enum", slot.Field, true), WithBody(body.Render(slot, JsonValue.Create("1048576"))));
             }
             if (type == "array")
             {
@@ -564,7 +576,9 @@ sealed partial class Fuzzer
                 return FormatOf(schema) switch
                 {
                     "date" => _today,
-                    "date-time" => _now,
+                    // An end lies ahead of its start, so a notice or a lease sampled this way can be taken.
+                    "date-time" => name.Contains("expires", StringComparison.OrdinalIgnoreCase) || name.EndsWith("End", StringComparison.Ordinal)
+                        ? DateTimeOffset.UtcNow.AddDays(7).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) : _now,
                     "binary" => "png",
                     "uuid" => Guid.NewGuid().ToString(),
                     _ => name switch
