@@ -137,6 +137,25 @@ public sealed class RequestInputTests
     }
 
     [Fact]
+    public async Task A_device_update_that_would_change_its_code_or_type_is_refused_naming_the_field()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var places = await DemoPlaces.LoadAsync(app);
+        var admin = await app.ClientAsAsync("admin1");
+        var device = await MonitoringKit.RegisterAsync(admin, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
+
+        using (var code = await admin.PutJsonAsync($"/api/v1/devices/{device.Device.Id}", new { code = "another-code", name = "烟感" }))
+            await code.ExpectFieldErrorAsync("code");
+        using (var type = await admin.PutJsonAsync($"/api/v1/devices/{device.Device.Id}", new { type = "WaterLeakDetector", name = "烟感" }))
+            await type.ExpectFieldErrorAsync("type");
+        Assert.Equal(device.Device.Name, (await admin.GetOkAsync<DeviceDto>($"/api/v1/devices/{device.Device.Id}")).Name);
+
+        // Sent as they are, with a new name, they are fine.
+        using var rename = await admin.PutJsonAsync($"/api/v1/devices/{device.Device.Id}", new { code = device.Device.Code, type = "SmokeDetector", name = "三楼烟感" });
+        Assert.Equal("三楼烟感", (await rename.OkAsync<DeviceDto>()).Name);
+    }
+
+    [Fact]
     public async Task A_page_too_far_to_count_is_refused_naming_the_page()
     {
         await using var app = await LinliAppFactory.StartAsync();
