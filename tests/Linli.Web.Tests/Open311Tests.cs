@@ -305,8 +305,9 @@ public sealed class Open311Tests
         await ExpectErrorAsync(await anyone.PostAsync($"{V2}/requests.json", Form(Good(("attribute[title]", new string('灯', 81))))), HttpStatusCode.BadRequest, "attribute[title]");
         await ExpectErrorAsync(await anyone.PostAsync($"{V2}/requests.json", Form([.. Good().Where(f => f.Item1 is not ("lat" or "long")), ("address_string", "某某花园8号楼")])), HttpStatusCode.BadRequest, "address_string");
         await ExpectErrorAsync(await anyone.PostAsync($"{V2}/requests.json", Form([.. Good().Where(f => f.Item1 is not ("lat" or "long")), ("address_id", "99999999")])), HttpStatusCode.BadRequest, "address_id");
+        // The document says the fields come as a form; a JSON body is not read (415), and the answer is still Open311's error list.
         using (var json = await anyone.PostAsJsonAsync($"{V2}/requests.json", new { api_key = key, service_code = "lighting" }))
-            await ExpectErrorAsync(json, HttpStatusCode.BadRequest, "request");
+            await ExpectErrorAsync(json, HttpStatusCode.UnsupportedMediaType, "request");
         await ExpectXmlErrorAsync(await anyone.GetAsync($"{V2}/services.yaml"), HttpStatusCode.BadRequest, "format");
         await ExpectErrorAsync(await anyone.GetAsync($"{V2}/tokens/12345.json"), HttpStatusCode.NotFound, "token");
 

@@ -22,6 +22,8 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
         ArgumentNullException.ThrowIfNull(r);
         var detail = string.IsNullOrWhiteSpace(r.Address) ? null : r.Address.Trim();
         if (detail?.Length > 80) throw new DomainException("The place detail is at most 80 characters.", "address");
+        // Checked even when a room or building decides the place: a coordinate that is not one is refused, never ignored.
+        Geo.CheckPoint(r.Latitude, r.Longitude);
 
         CasePlace place;
         if (r.RoomId is { } roomId) place = await RoomAsync(roomId, "roomId", ct);
@@ -79,8 +81,6 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
 
     async Task<CasePlace> PointAsync(double lat, double lng, CancellationToken ct)
     {
-        if (lat is < -90 or > 90) throw new DomainException("Latitude must be between -90 and 90.", "latitude");
-        if (lng is < -180 or > 180) throw new DomainException("Longitude must be between -180 and 180.", "longitude");
         var nearest = await NearestBuildingAsync(lat, lng, null, ct);
         if (nearest is null || nearest.Value.Meters > MaxMetersFromBuilding)
             throw new DomainException("That point is not in a community served here.", "latitude");

@@ -117,6 +117,8 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
     public async Task<IReadOnlyList<SimilarCaseDto>> SimilarAsync(SubmitCaseRequest r, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(r);
+        // Checked before the answer can be "nothing similar": a coordinate that is not one is refused, never ignored.
+        Geo.CheckPoint(r.Latitude, r.Longitude);
         var category = await CategoryAsync(r.CategoryId, ct);
         if (category.InHome) return [];
         var home = user.Role == Role.Resident && user.Scope.Level == ScopeLevel.Household ? user.Scope.Id : (int?)null;

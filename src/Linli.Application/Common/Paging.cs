@@ -13,12 +13,15 @@ public readonly record struct PageRequest(int Page, int PageSize)
 {
     public const int MaxPageSize = 200;
 
+    /// <summary>Far past any list's end, and low enough that the offset of the last page fits an int.</summary>
+    public const int MaxPage = 1_000_000;
+
     /// <summary>Validates paging input, naming the field at fault.</summary>
     public static PageRequest From(int? page, int? pageSize)
     {
         var p = page ?? 1;
         var s = pageSize ?? 20;
-        if (p < 1) throw new Linli.Domain.Common.DomainException("Page must be 1 or more.", "page");
+        if (p is < 1 or > MaxPage) throw new Linli.Domain.Common.DomainException($"Page must be 1–{MaxPage:N0}.", "page");
         if (s is < 1 or > MaxPageSize) throw new Linli.Domain.Common.DomainException($"Page size must be 1–{MaxPageSize}.", "pageSize");
         return new PageRequest(p, s);
     }

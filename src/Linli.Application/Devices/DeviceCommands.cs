@@ -83,6 +83,12 @@ public sealed class DeviceCommands(ILinliDb db, DeviceDirectory directory, Direc
     {
         ArgumentNullException.ThrowIfNull(request);
         var device = await FindAsync(id, ct);
+        // The code and the type are what a device is (its credentials, its rules); an update that would change them is
+        // refused, not quietly ignored. Sent unchanged, as a form that echoes the device sends them, they are fine.
+        if (request.Code is not null && request.Code != device.Code)
+            throw new DomainException("A device's code cannot change; register a new device instead.", "code");
+        if (request.Type is not null && request.Type != device.Type)
+            throw new DomainException("A device's type cannot change; register a new device instead.", "type");
         if (request.Name is not null) device.Rename(request.Name);
         if (request.RoomId is not null || request.BuildingId is not null || request.FacilityId is not null || request.PlanX is not null)
             device.MoveTo(await PlaceAsync(request, ct, device));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Linli.Domain.Common;
 using Linli.Domain.Devices;
 using Microsoft.Extensions.Options;
 
@@ -28,17 +29,26 @@ public sealed class IngestParser(DeviceDirectory directory, TimeProvider time, I
         {
             var index = i++;
             var device = sender;
-            if (m.ValueKind == JsonValueKind.Object && m.TryGetProperty("device", out var code) && code.ValueKind == JsonValueKind.String
-                && code.GetString() != sender.Code)
+            if (m.ValueKind == JsonValueKind.Object && m.TryGetProperty("device", out var code) && code.ValueKind == JsonValueKind.String)
             {
-                var target = directory.Find(code.GetString()!);
-                if (sender.Type != DeviceType.Gateway || target is null || target.CommunityId != sender.CommunityId || target.Disabled)
+                var name = Text(code);
+                if (name is null || !Device.IsValidCode(name))
                 {
-                    sender.Reject("not allowed to send for this device", now);
-                    rejected.Add(new RejectedMessage(index, code.GetString(), "not allowed to send for this device"));
+                    sender.Reject("device is not a device code", now);
+                    rejected.Add(new RejectedMessage(index, null, "device is not a device code"));
                     continue;
                 }
-                device = target;
+                if (name != sender.Code)
+                {
+                    var target = directory.Find(name);
+                    if (sender.Type != DeviceType.Gateway || target is null || target.CommunityId != sender.CommunityId || target.Disabled)
+                    {
+                        sender.Reject("not allowed to send for this device", now);
+                        rejected.Add(new RejectedMessage(index, name, "not allowed to send for this device"));
+                        continue;
+                    }
+                    device = target;
+                }
             }
             var (message, reason) = Read(device, m, now);
             if (message is null)
@@ -60,8 +70,38 @@ public sealed class IngestParser(DeviceDirectory directory, TimeProvider time, I
 
     static IEnumerable<JsonElement> Single(JsonElement e) { yield return e; }
 
-    /// <summary>One message: <c>{"ts":…,"values":{"smoke":0.02,"leak":true},"event":"sos","text":"…"}</c>.</summary>
+    /// <summary>
+    /// One message: <c>{"ts":…,"values":{"smoke":0.02,"leak":true},"event":"sos","text":"…"}</c>. Its text is read here,
+    /// message by message, so that bytes which are not UTF-8 (the reader decodes strings only when asked) refuse this
+    /// message alone.
+    /// </summary>
     public (DeviceMessage? Message, string? Reason) Read(DeviceEntry device, JsonElement m, DateTimeOffset now)
+    {
+        try
+        {
+            return ReadChecked(device, m, now);
+        }
+        catch (InvalidOperationException)
+        {
+            return (null, "the message holds text that is not valid UTF-8");
+        }
+    }
+
+    /// <summary>A string of the message, or null when it is not text the platform stores (not UTF-8, NUL, control characters).</summary>
+    static string? Text(JsonElement e)
+    {
+        try
+        {
+            var s = e.GetString();
+            return StorableText.Problem(s) is null ? s : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    (DeviceMessage? Message, string? Reason) ReadChecked(DeviceEntry device, JsonElement m, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(device);
         if (m.ValueKind != JsonValueKind.Object) return (null, "a message must be a JSON object");
@@ -102,6 +142,7 @@ public sealed class IngestParser(DeviceDirectory directory, TimeProvider time, I
         {
             if (t.ValueKind != JsonValueKind.String) return (null, "text must be a string");
             text = t.GetString();
+            if (StorableText.Problem(text) is { } problem) return (null, "text: " + problem);
             if (text!.Length > DeviceMessage.TextMaxLength) return (null, $"text is longer than {DeviceMessage.TextMaxLength} characters");
         }
         if (m.TryGetProperty("event", out var ev))

@@ -45,8 +45,13 @@ public static class ResidentGroupsOf
 
     public static IReadOnlyList<ResidentGroups> Split(this ResidentGroups groups) => All.Where(g => groups.HasFlag(g)).ToList();
 
-    public static ResidentGroups Combine(IEnumerable<ResidentGroups>? groups) =>
-        (groups ?? []).Aggregate(ResidentGroups.None, (all, g) => all | g);
+    /// <summary>The groups as one value; a list longer than there are groups (each once) is refused, naming it.</summary>
+    public static ResidentGroups Combine(IEnumerable<ResidentGroups>? groups)
+    {
+        var listed = (groups ?? []).Take(All.Count + 1).ToList();
+        if (listed.Count > All.Count) throw new DomainException($"At most {All.Count} resident groups, each once.", "groups");
+        return listed.Aggregate(ResidentGroups.None, (all, g) => all | g);
+    }
 }
 
 /// <summary>
@@ -59,6 +64,9 @@ public sealed record NoticeAudience
 {
     public const int MaxBuildings = 200;
 
+    /// <summary>Each role at most once: a longer list is not a choice anyone made.</summary>
+    public static readonly int MaxRoles = Enum.GetValues<Role>().Length;
+
     public static readonly NoticeAudience Everyone = new([], ResidentGroups.None, []);
 
     public IReadOnlyList<int> BuildingIds { get; }
@@ -67,6 +75,10 @@ public sealed record NoticeAudience
 
     public NoticeAudience(IEnumerable<int>? buildingIds, ResidentGroups groups, IEnumerable<Role>? roles)
     {
+        // Counted as sent, repeats included: a list of 10,000 copies of one id is no audience anyone chose.
+        var sent = (buildingIds ?? []).Take(MaxBuildings + 1).ToList();
+        if (sent.Count > MaxBuildings) throw new DomainException($"Choose at most {MaxBuildings} buildings; for more, publish to the whole area.", "buildingIds");
+        if ((roles ?? []).Take(MaxRoles + 1).Count() > MaxRoles) throw new DomainException($"At most {MaxRoles} roles, each once.", "roles");
         BuildingIds = (buildingIds ?? []).Distinct().Order().ToList();
         Roles = (roles ?? []).Distinct().Order().ToList();
         Groups = groups;

@@ -30,6 +30,7 @@ public sealed class Building : ScopedEntity
         if (units is < 1 or > 20) throw new DomainException("Units must be 1–20.", "units");
         if (floors is < 1 or > 100) throw new DomainException("Floors must be 1–100.", "floors");
         if (roomsPerFloor is < 1 or > 20) throw new DomainException("Rooms per floor must be 1–20.", "roomsPerFloor");
+        Geo.CheckPoint(lat, lng);
         PlaceIn(grid);
         Name = name.Trim();
         Units = units;

@@ -26,8 +26,7 @@ public sealed class Facility : ScopedEntity
         ArgumentNullException.ThrowIfNull(community);
         if (community.Kind != NodeKind.Community) throw new DomainException("A facility belongs to a community.", "communityId");
         if (string.IsNullOrWhiteSpace(name) || name.Length > NameMaxLength) throw new DomainException("Name is required.", "name");
-        if (lat is < -90 or > 90) throw new DomainException("Latitude must be between -90 and 90.", "latitude");
-        if (lng is < -180 or > 180) throw new DomainException("Longitude must be between -180 and 180.", "longitude");
+        Geo.CheckPoint(lat, lng);
         PlaceIn(community);
         Category = category;
         Name = name.Trim();
@@ -65,9 +64,16 @@ public sealed class Organization : ScopedEntity
     }
 }
 
-/// <summary>Great-circle distance, for "nearest clinic" lists.</summary>
+/// <summary>Points on the map: which coordinates are one (WGS84, finite, in range), and great-circle distance for "nearest clinic" lists.</summary>
 public static class Geo
 {
+    /// <summary>Refuses a latitude or longitude that is not a point on the earth (NaN, 1e308, 91), naming its field.</summary>
+    public static void CheckPoint(double? lat, double? lng, string latField = "latitude", string lngField = "longitude")
+    {
+        if (lat is { } a && (!double.IsFinite(a) || a is < -90 or > 90)) throw new DomainException("Latitude must be between -90 and 90.", latField);
+        if (lng is { } b && (!double.IsFinite(b) || b is < -180 or > 180)) throw new DomainException("Longitude must be between -180 and 180.", lngField);
+    }
+
     public static double DistanceMeters(double lat1, double lng1, double lat2, double lng2)
     {
         const double R = 6_371_000;

@@ -8,6 +8,15 @@ namespace Linli.Web.Features.Devices;
 /// <summary>What the platform did with a batch: how many it stored, and each refused message with its reason.</summary>
 public sealed record IngestResult(int Accepted, IReadOnlyList<RejectedMessage> Rejected);
 
+/// <summary>The body of a batch, for the OpenAPI document; the parser reads it message by message (<see cref="IngestParser"/>).</summary>
+public sealed record IngestBody(IReadOnlyList<IngestMessage> Messages);
+
+/// <summary>
+/// One message: when it was measured (Unix milliseconds or ISO 8601), metric values (numbers or true/false), an event with
+/// its text; device names another device when a gateway sends for it.
+/// </summary>
+public sealed record IngestMessage(string? Device, DateTimeOffset? Ts, IReadOnlyDictionary<string, double>? Values, string? Event, string? Text);
+
 /// <summary>HTTP batch ingestion (ADR 0006): a device, or a gateway for its devices, posts up to 1,000 messages at once.</summary>
 public static class IngestApi
 {
@@ -19,18 +28,18 @@ public static class IngestApi
     {
         app.MapPost("/api/v1/ingest", Ingest).AllowAnonymous().DisableAntiforgery().WithTags("Devices").WithName("IngestDeviceMessages")
             .WithSummary("Devices post telemetry and events (headers X-Device-Id and X-Device-Key); answered once stored.")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes)).Accepts<IngestBody>("application/json")
             // An unknown device or wrong key is 401; a body it cannot read, 400; a full queue, 503 (send again later).
             .ProducesInputFailure().Produces(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
-    static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest(HttpRequest request, DeviceDirectory directory, IngestParser parser,
+    static async Task<Results<Ok<IngestResult>, ProblemHttpResult>> Ingest([FromHeader(Name = DeviceIdHeader)] string? code,
+        [FromHeader(Name = DeviceKeyHeader)] string? key, HttpRequest request, DeviceDirectory directory, IngestParser parser,
         IngestionPipeline pipeline, TimeProvider time, CancellationToken ct)
     {
-        var code = request.Headers[DeviceIdHeader].ToString();
         var sender = string.IsNullOrEmpty(code) ? null : directory.Find(code);
-        if (sender is null || !sender.Authenticates(request.Headers[DeviceKeyHeader].ToString()))
+        if (sender is null || !sender.Authenticates(key ?? ""))
         {
             // One answer for an unknown device and a wrong key, so the endpoint does not tell which device codes exist.
             sender?.Reject("wrong key", time.GetUtcNow());

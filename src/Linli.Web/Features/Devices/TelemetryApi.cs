@@ -44,7 +44,7 @@ public static class TelemetryApi
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t.ToUniversalTime()
+            ? DateWindow.Check(t, field).ToUniversalTime()
             : throw new DomainException("Give a time as ISO 8601, e.g. 2026-03-01T08:00:00Z.", field);
     }
 }

@@ -67,17 +67,18 @@ public sealed class DefinedEnumConverter : JsonConverterFactory
 }
 
 /// <summary>
-/// The same refusal for enums bound from the route or the query string (?severity=99), which minimal APIs parse with
-/// <see cref="Enum.TryParse(Type, string?, bool, out object?)"/> and would otherwise pass on: checked before the handler runs,
-/// answered as a 400 naming the parameter. A value that does not parse at all is left to the framework's own 400.
+/// The same refusals for values bound from the route or the query string, which minimal APIs parse and would otherwise pass
+/// on: an enum by a number it does not have (?severity=99), a date outside the <see cref="DateWindow"/> (?from=0001-01-01).
+/// Checked before the handler runs, answered as a 400 naming the parameter. A value that does not parse at all is left to
+/// the framework's own 400.
 /// </summary>
-public static class DefinedEnumParameters
+public static class CheckedParameters
 {
-    sealed record Check(string Name, Type EnumType, bool FromRoute);
+    sealed record Check(string Name, Type Type, bool FromRoute);
 
     static readonly ConcurrentDictionary<Endpoint, Check[]> Checks = new();
 
-    public static IApplicationBuilder UseDefinedEnumParameters(this IApplicationBuilder app) =>
+    public static IApplicationBuilder UseCheckedParameters(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             if (context.GetEndpoint() is { } endpoint)
@@ -85,12 +86,28 @@ public static class DefinedEnumParameters
                 foreach (var check in Checks.GetOrAdd(endpoint, ChecksOf))
                 {
                     string? raw = check.FromRoute ? context.Request.RouteValues[check.Name]?.ToString() : context.Request.Query[check.Name].ToString();
-                    if (string.IsNullOrEmpty(raw) || !Enum.TryParse(check.EnumType, raw, false, out var value)) continue;
-                    if (!DefinedEnums.IsDefined(check.EnumType, value)) throw new DomainException(DefinedEnums.Refusal(check.EnumType, raw), check.Name);
+                    if (string.IsNullOrEmpty(raw)) continue;
+                    if (check.Type.IsEnum)
+                    {
+                        if (Enum.TryParse(check.Type, raw, false, out var value) && !DefinedEnums.IsDefined(check.Type, value))
+                            throw new DomainException(DefinedEnums.Refusal(check.Type, raw), check.Name);
+                    }
+                    else if (!InDateWindow(check.Type, raw)) throw new DomainException(DateWindow.Refusal, check.Name);
                 }
             }
             await next(context);
         });
+
+    static readonly Type[] DateTypes = [typeof(DateOnly), typeof(DateTime), typeof(DateTimeOffset)];
+
+    /// <summary>As minimal APIs parse a date (invariant culture); one that does not parse is the framework's to refuse.</summary>
+    static bool InDateWindow(Type type, string raw)
+    {
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        if (type == typeof(DateOnly)) return !DateOnly.TryParse(raw, culture, out var d) || DateWindow.Contains(d);
+        if (type == typeof(DateTime)) return !DateTime.TryParse(raw, culture, out var t) || DateWindow.Contains(t);
+        return !DateTimeOffset.TryParse(raw, culture, out var o) || DateWindow.Contains(o);
+    }
 
     static Check[] ChecksOf(Endpoint endpoint)
     {
@@ -100,7 +117,7 @@ public static class DefinedEnumParameters
         foreach (var p in method.GetParameters())
         {
             var type = Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType;
-            if (!type.IsEnum || p.Name is null) continue;
+            if (!(type.IsEnum || DateTypes.Contains(type)) || p.Name is null) continue;
             if (p.GetCustomAttribute<FromQueryAttribute>() is { } query) checks.Add(new(query.Name ?? p.Name, type, false));
             else if (p.GetCustomAttribute<FromRouteAttribute>() is { } route) checks.Add(new(route.Name ?? p.Name, type, true));
             else if (p.GetCustomAttributes().Any(a => a is Microsoft.AspNetCore.Mvc.ModelBinding.IBindingSourceMetadata)) continue;

@@ -9,7 +9,7 @@ namespace Linli.Web.Features.Shared;
 /// The one error path: domain rule → 400 naming the field, not found → 404, forbidden → 403, state conflict → 409,
 /// limit → 429, unreadable body → 400 naming the JSON path. Everything else is a 500 with no internals in the answer.
 /// </summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class DomainExceptionHandler(IProblemDetailsService problems, IEnumerable<IErrorFormat> formats) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,6 +21,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             ConflictException e => WithStatus(Validation(e.Field ?? "request", e.Message), 409),
             LimitExceededException e => WithStatus(Validation(e.Field ?? "request", e.Message), 429),
             DomainException e => Validation(e.Field ?? "request", e.Message),
+            UnreadableRequestException e => WithStatus(Validation(e.Field, e.Message), e.Status),
             // Two people changed the same thing at once: the second is told to look again, nothing is overwritten.
             Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => WithStatus(Validation("version", "Someone else changed this just now. Reload and try again."), 409),
             BadHttpRequestException { InnerException: JsonException json } => Validation(JsonField(json.Path), "The value is not valid here: " + FirstLine(json.Message)),
@@ -32,6 +33,13 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         };
         if (problem is null) return false;
         httpContext.Response.StatusCode = problem.Status ?? 400;
+        if (formats.FirstOrDefault(f => f.Owns(httpContext)) is { } format)
+        {
+            var field = (problem as HttpValidationProblemDetails)?.Errors.Keys.FirstOrDefault() ?? "request";
+            var message = (problem as HttpValidationProblemDetails)?.Errors.Values.FirstOrDefault()?.FirstOrDefault() ?? problem.Detail ?? problem.Title ?? "";
+            await format.WriteAsync(httpContext, problem.Status ?? 400, field, message);
+            return true;
+        }
         if (!httpContext.Request.Path.StartsWithSegments("/api") && httpContext.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.Ordinal))
         {
             // A person in a browser gets a page with the reason and a way back, not JSON.
@@ -48,6 +56,29 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// An answer without a body (no route, no permission) gets one: the protocol's error where a protocol owns the request,
+    /// else ProblemDetails (plain text for a client that takes neither).
+    /// </summary>
+    public static async Task StatusCodePage(StatusCodeContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var reason = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+        if (http.RequestServices.GetServices<IErrorFormat>().FirstOrDefault(f => f.Owns(http)) is { } format)
+        {
+            await format.WriteAsync(http, status, "request", reason);
+            return;
+        }
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = { Status = status } }))
+        {
+            http.Response.ContentType = "text/plain; charset=utf-8";
+            await http.Response.WriteAsync($"Status Code: {status}; {reason}", http.RequestAborted);
+        }
+    }
+
     public static HttpValidationProblemDetails Validation(string field, string message) =>
         new(new Dictionary<string, string[]> { [field] = [message] })
         {
@@ -59,7 +90,10 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
     static HttpValidationProblemDetails WithStatus(HttpValidationProblemDetails p, int status)
     {
         p.Status = status;
-        p.Title = status switch { 409 => "Not possible in the current state.", 429 => "Limit reached.", _ => p.Title };
+        p.Title = status switch
+        {
+            409 => "Not possible in the current state.", 415 => "The request is not in a form read here.", 429 => "Limit reached.", _ => p.Title,
+        };
         return p;
     }
 
@@ -86,3 +120,14 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
     }
 }
 
+
+/// <summary>
+/// A protocol that answers errors in its own format for the requests it owns (Open311's error list): the one error path
+/// above decides the status and the field, the protocol only writes them.
+/// </summary>
+public interface IErrorFormat
+{
+    bool Owns(HttpContext context);
+
+    Task WriteAsync(HttpContext context, int status, string field, string message);
+}

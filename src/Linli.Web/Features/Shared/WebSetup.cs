@@ -18,8 +18,9 @@ public static class WebSetup
         // Unreadable input goes through the one exception handler, which names the field.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<DomainExceptionHandler>();
-        // Enum names as JsonStringEnumConverter writes them; values outside an enum's set are refused (see DefinedEnums).
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new DefinedEnumConverter()));
+        // Enum names as JsonStringEnumConverter writes them; values outside an enum's set, text that cannot be stored and dates
+        // outside the window are refused at their path (see DefinedEnums and RequestText).
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.AddRequestChecks());
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(o =>
         {
@@ -62,8 +63,9 @@ public static class WebSetup
         ArgumentNullException.ThrowIfNull(app);
         app.UseServerTiming();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseDefinedEnumParameters();
+        app.UseStatusCodePages(DomainExceptionHandler.StatusCodePage);
+        app.UseRequestTextChecks();
+        app.UseCheckedParameters();
         app.UseRequestLocalization(o =>
         {
             o.DefaultRequestCulture = new RequestCulture("zh-CN");

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using System.Globalization;
 using Linli.Application.Exchange.Open311;
 using Linli.Domain.Cases;
@@ -7,6 +8,28 @@ using Linli.Domain.Registry;
 using Microsoft.Extensions.Localization;
 
 namespace Linli.Web.Features.Exchange.Open311;
+
+/// <summary>
+/// The fields of POST requests as the spec names them, for the OpenAPI document: the intake reads them from the form itself,
+/// so that every refusal is worded the spec's way.
+/// </summary>
+public sealed record Open311RequestForm(
+    [property: JsonPropertyName("api_key")] string ApiKey,
+    [property: JsonPropertyName("service_code")] string ServiceCode,
+    [property: JsonPropertyName("lat")] double? Lat,
+    [property: JsonPropertyName("long")] double? Long,
+    [property: JsonPropertyName("address_string")] string? AddressString,
+    [property: JsonPropertyName("address_id")] int? AddressId,
+    [property: JsonPropertyName("email")] string? Email,
+    [property: JsonPropertyName("device_id")] string? DeviceId,
+    [property: JsonPropertyName("account_id")] string? AccountId,
+    [property: JsonPropertyName("first_name")] string? FirstName,
+    [property: JsonPropertyName("last_name")] string? LastName,
+    [property: JsonPropertyName("phone")] string? Phone,
+    [property: JsonPropertyName("description")] string? Description,
+    [property: JsonPropertyName("media_url")] string? MediaUrl,
+    [property: JsonPropertyName("attribute[title]")] string? Title,
+    [property: JsonPropertyName("attribute[place_detail]")] string? PlaceDetail);
 
 /// <summary>
 /// POST requests: an outside app files a report. The api_key names the app (and its daily limit); the place comes from
@@ -72,26 +95,28 @@ public sealed class Open311Intake(Open311Reports reports, Open311Catalog catalog
         SubmitCaseRequest At(int? buildingId = null, double? lat = null, double? lng = null) =>
             new(category.Id, title, description, null, null, buildingId, null, lat, lng, detail);
 
+        // A location sent is checked even when another decides the place: a coordinate that is not one is refused, never ignored.
+        var (latText, longText) = (Text(form, "lat"), Text(form, "long"));
+        double? lat = latText is null ? null : Coordinate(latText, "lat"), lng = longText is null ? null : Coordinate(longText, "long");
+        Geo.CheckPoint(lat, lng, "lat", "long");
         if (Text(form, "address_id") is { } addressId)
         {
             if (!int.TryParse(addressId, NumberStyles.None, CultureInfo.InvariantCulture, out var buildingId))
                 throw Bad("address_id", "The address_id is a building id from this platform.");
             return (At(buildingId: buildingId), "address_id");
         }
-        var (latText, longText) = (Text(form, "lat"), Text(form, "long"));
-        if (latText is not null || longText is not null)
+        if (lat is not null || lng is not null)
         {
-            var lat = Coordinate(latText, "lat");
-            var lng = Coordinate(longText, "long");
+            if (lat is null) throw Bad("lat", "Send both lat and long.");
+            if (lng is null) throw Bad("long", "Send both lat and long.");
             return (At(lat: lat, lng: lng), "lat");
         }
         if (addressString is not null) return (At(buildingId: await BuildingNamedInAsync(addressString, ct)), "address_string");
         throw Bad("lat", "A location is required: lat and long, address_string or address_id.");
     }
 
-    double Coordinate(string? text, string field)
+    double Coordinate(string text, string field)
     {
-        if (text is null) throw Bad(field, "Send both lat and long.");
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             throw Bad(field, "A WGS84 coordinate in decimal degrees, e.g. 30.2741.");
         return v;

@@ -27,6 +27,7 @@ public static class Open311Module
         services.AddScoped<Open311Requests>();
         services.AddScoped<Open311Intake>();
         services.AddScoped<Open311Clients>();
+        services.AddSingleton<IErrorFormat, Open311ErrorFormat>();
         return services;
     }
 
@@ -46,11 +47,11 @@ public static class Open311Module
             .WithName("Open311ServiceDefinition").WithSummary("A service's definition: its optional attributes.");
         v2.MapPost("/requests.{format}", (string format, HttpRequest request, Open311Intake intake, CancellationToken ct) =>
                 Answer(format, "service_requests", async f => await intake.SubmitAsync(await FormAsync(request, ct), ct)))
-            .DisableAntiforgery().WithName("Open311CreateRequest")
+            .DisableAntiforgery().WithName("Open311CreateRequest").Accepts<Open311RequestForm>("application/x-www-form-urlencoded")
             .ProducesStatus(StatusCodes.Status403Forbidden, StatusCodes.Status429TooManyRequests)
             .WithSummary("Files a report (form-urlencoded, api_key required); answers with its service_request_id at once.");
-        v2.MapGet("/requests.{format}", (string format, HttpRequest request, Open311Requests requests, CancellationToken ct) =>
-                Answer(format, "service_requests", async f => await requests.ListAsync(Query(request), BaseUrl(request), ct)))
+        v2.MapGet("/requests.{format}", (string format, [AsParameters] Open311Query query, HttpRequest request, Open311Requests requests, CancellationToken ct) =>
+                Answer(format, "service_requests", async f => await requests.ListAsync(query, BaseUrl(request), ct)))
             .WithName("Open311ListRequests")
             .WithSummary("Public service requests: service_request_id, service_code, start_date, end_date, status, page, page_size.");
         v2.MapGet("/requests/{id}.{format}", (string id, string format, HttpRequest request, Open311Requests requests, CancellationToken ct) =>
@@ -131,18 +132,31 @@ public static class Open311Module
         }
     }
 
+    /// <summary>
+    /// Refusals before the endpoint runs (a charset, text that is not UTF-8, a route that does not match) in Open311's error
+    /// list and the URL's format, like the endpoint's own.
+    /// </summary>
+    sealed class Open311ErrorFormat : IErrorFormat
+    {
+        public bool Owns(HttpContext context) => context.Request.Path.StartsWithSegments(Base);
+
+        public Task WriteAsync(HttpContext context, int status, string field, string message)
+        {
+            var format = Format(context.GetRouteValue("format") as string ?? FormatOfPath(context.Request.Path)) ?? O311Format.Xml;
+            var t = context.RequestServices.GetRequiredService<IStringLocalizer<Strings>>();
+            return Open311Exception.Render(status, $"{field}: {t[message]}", format).ExecuteAsync(context);
+        }
+
+        /// <summary>The suffix of a path no route matched (…/requests/abc.json).</summary>
+        static string FormatOfPath(PathString path) => Path.GetExtension(path.Value ?? "").TrimStart('.');
+    }
+
     static async Task<IFormCollection> FormAsync(HttpRequest request, CancellationToken ct)
     {
         if (!request.HasFormContentType)
             throw new Open311Exception(StatusCodes.Status400BadRequest,
                 "request: Send the fields as application/x-www-form-urlencoded (Content-Type: application/x-www-form-urlencoded; charset=utf-8).");
         return await request.ReadFormAsync(ct);
-    }
-
-    static Open311Query Query(HttpRequest r)
-    {
-        string? Q(string name) => r.Query.TryGetValue(name, out var v) ? v.ToString() : null;
-        return new Open311Query(Q("service_request_id"), Q("service_code"), Q("start_date"), Q("end_date"), Q("status"), Q("page"), Q("page_size"));
     }
 
     static string BaseUrl(HttpRequest r) => $"{r.Scheme}://{r.Host}{r.PathBase}";

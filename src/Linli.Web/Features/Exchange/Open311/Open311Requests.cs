@@ -1,13 +1,21 @@
 using System.Globalization;
 using Linli.Application.Exchange.Open311;
 using Linli.Domain.Cases;
+using Linli.Domain.Common;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
 
 namespace Linli.Web.Features.Exchange.Open311;
 
 /// <summary>The filters of GET requests, as the client sent them (all optional; text, so a bad value gets an Open311 400).</summary>
-public sealed record Open311Query(string? ServiceRequestId, string? ServiceCode, string? StartDate, string? EndDate, string? Status,
-    string? Page, string? PageSize);
+public sealed record Open311Query(
+    [property: FromQuery(Name = "service_request_id")] string? ServiceRequestId,
+    [property: FromQuery(Name = "service_code")] string? ServiceCode,
+    [property: FromQuery(Name = "start_date")] string? StartDate,
+    [property: FromQuery(Name = "end_date")] string? EndDate,
+    [property: FromQuery(Name = "status")] string? Status,
+    [property: FromQuery(Name = "page")] string? Page,
+    [property: FromQuery(Name = "page_size")] string? PageSize);
 
 /// <summary>
 /// Service requests as the public sees them, in Open311's words: the arguments checked and refused by the spec's rules,
@@ -134,9 +142,11 @@ public sealed class Open311Requests(Open311Feed feed, Open311Catalog catalog, IS
         // A '+' in a query string arrives as a space when the client did not encode it.
         if (s.Length > 19 && s[^6] == ' ') s = string.Concat(s.AsSpan(0, s.Length - 6), "+", s.AsSpan(s.Length - 5));
         if (s.EndsWith('Z')) s = string.Concat(s.AsSpan(0, s.Length - 1), "+00:00");
-        if (DateTimeOffset.TryParseExact(s, W3cFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)) return at.ToUniversalTime();
+        if (DateTimeOffset.TryParseExact(s, W3cFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            return DateWindow.Contains(at) ? at.ToUniversalTime() : throw Bad(field, DateWindow.Refusal);
         if (DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
+            if (!DateWindow.Contains(day)) throw Bad(field, DateWindow.Refusal);
             var midnight = day.ToDateTime(TimeOnly.MinValue);
             return new DateTimeOffset(midnight, Clock.China.GetUtcOffset(midnight)).ToUniversalTime();
         }
