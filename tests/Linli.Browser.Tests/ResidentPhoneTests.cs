@@ -38,6 +38,40 @@ public sealed class ResidentPhoneTests(BrowserFixture app)
     }
 
     /// <summary>
+    /// Large text on a phone: the header stays a strip at the top (the page is what the resident came for), and no menu or
+    /// account word breaks over two lines (我的 / 家 reads as two words).
+    /// </summary>
+    [Theory]
+    [InlineData("resident1", 390)]
+    [InlineData("resident1", 360)]
+    [InlineData("grid1", 390)]
+    public async Task Large_text_keeps_the_header_compact_and_every_word_in_it_whole(string user, int width)
+    {
+        var page = await app.NewPageAsync(width, 844);
+        await BrowserFixture.SignInAsync(page, user);
+        await page.GotoAsync("/display?large=true&returnUrl=/");
+        await Expect(page.Locator("html")).ToHaveClassAsync("large");
+        var header = await page.Locator("header.topbar").BoundingBoxAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.OutputDirectory, $"header-large-{user}-{width}.png") });
+        var broken = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('header.topbar a, header.topbar button, header.topbar .who')]
+              .filter(e => e.getClientRects().length > 0)
+              .filter(e => {
+                // One line: a single box whose height is about one line of its text (padding aside).
+                const cs = getComputedStyle(e), line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.7;
+                const inner = e.getBoundingClientRect().height - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+                return e.getClientRects().length !== 1 || inner > line * 1.5;
+              })
+              .map(e => `"${e.textContent.trim()}" (${Math.round(e.getBoundingClientRect().height)}px)`)
+            """);
+        await page.Context.CloseAsync();
+        Console.WriteLine($"{user} at {width}×844 in large text: header {header!.Height}px");
+        Assert.True(broken.Length == 0, $"header words wrap in large text at {width}px: {string.Join(", ", broken)}");
+        if (user.StartsWith("resident", StringComparison.Ordinal))
+            Assert.True(header.Height <= 844 * 0.2, $"the header is {header.Height}px high in large text at {width}×844, more than a fifth of the screen");
+    }
+
+    /// <summary>
     /// The SOS button stays on screen over the page; on the phones residents use it must never sit on a control. Checked
     /// with the page scrolled to its end (the report form's send button is the last thing on it), wherever the browser
     /// brings a control into view (tabbing to it), and at the top, where a control may pass behind the button only as it
@@ -112,7 +146,8 @@ public sealed class ResidentPhoneTests(BrowserFixture app)
             window.scrollTo(0, 0);
             c.focus();
             await frame();
-            if (document.activeElement === c && covered(c, false)) found.add(`${name(c)} when focused`);
+            if (document.activeElement === c && covered(c, false))
+              found.add(`${name(c)} when focused (${Math.round(c.getBoundingClientRect().top)}–${Math.round(c.getBoundingClientRect().bottom)}px, the button from ${Math.round(sos.getBoundingClientRect().top)}px)`);
           }
           document.activeElement?.blur();
           return [...found];
