@@ -69,6 +69,7 @@ public static class DependencyInjection
         services.AddScoped<RegistrySeeder>();
         services.AddScoped<CaseSeeder>();
         services.AddScoped<MonitoringSeeder>();
+        services.AddScoped<NoticeSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

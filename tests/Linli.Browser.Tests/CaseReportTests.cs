@@ -134,6 +134,31 @@ public sealed class CaseReportTests(BrowserFixture app)
         await context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_resident_reads_who_was_sent_and_never_the_dispatchers_note()
+    {
+        using var self = await app.ApiAsAsync("resident1");
+        var lift = await CategoryAsync(self, "lift");
+        using var created = await self.PostAsJsonAsync("/api/v1/cases", new { categoryId = lift.Id, title = "电梯按钮不亮" });
+        created.EnsureSuccessStatusCode();
+        var caseId = (await created.Content.ReadFromJsonAsync<CaseRow>())!.Id;
+        using var property = await app.ApiAsAsync("property1");
+        using (var accepted = await property.PostAsJsonAsync($"/api/v1/cases/{caseId}/accept", new { })) accepted.EnsureSuccessStatusCode();
+        var sent = (await property.GetFromJsonAsync<List<AssigneeRow>>($"/api/v1/cases/{caseId}/assignees"))!.First();
+        const string note = "内部：此户上月投诉过物业，注意态度";
+        using (var dispatched = await property.PostAsJsonAsync($"/api/v1/cases/{caseId}/dispatch", new { assigneeUserId = sent.UserId, note }))
+            Assert.True(dispatched.IsSuccessStatusCode, $"dispatch: {(int)dispatched.StatusCode} {await dispatched.Content.ReadAsStringAsync()}");
+
+        var page = await app.NewPageAsync(390, 844);
+        await BrowserFixture.SignInAsync(page, "resident1");
+        await page.GotoAsync($"/my/cases/{caseId}");
+        await Expect(page.Locator("#case-status .timeline li", new() { HasText = $"已派 {sent.Name} 处理" })).ToHaveCountAsync(1);
+        await Expect(page.Locator("body")).Not.ToContainTextAsync("注意态度");
+        // Nor hidden in the markup for a screen reader or a curious look at the source.
+        Assert.DoesNotContain("注意态度", await page.ContentAsync(), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
     static async Task<CategoryRow> CategoryAsync(HttpClient client, string code) =>
         (await client.GetFromJsonAsync<List<CategoryRow>>("/api/v1/case-categories"))!.Single(c => c.Code == code);
 
@@ -182,4 +207,6 @@ public sealed class CaseReportTests(BrowserFixture app)
     sealed record FacilityRow(int Id, string Name, double Latitude, double Longitude);
 
     sealed record CaseRow(long Id);
+
+    sealed record AssigneeRow(int UserId, string Name);
 }

@@ -62,6 +62,30 @@ public sealed class NoticeTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task A_demo_resident_finds_current_notices_from_their_community_street_and_district()
+    {
+        var page = await app.NewPageAsync(390, 844);
+        await BrowserFixture.SignInAsync(page, "resident2");
+        await page.Locator("main a[href='/notices']").First.ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/notices");
+        var items = page.Locator("li.notice-item");
+        await Expect(items.First).ToBeVisibleAsync();
+        Assert.True(await items.CountAsync() >= 5, $"resident2 finds {await items.CountAsync()} notices");
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("暂时没有发给您的通知");
+        // From each level above the home: the community's office, the street and the district (明湖区).
+        var from = (await page.Locator("li.notice-item .notice-meta").AllInnerTextsAsync()).Select(m => m.Split(" · ")[0]).Distinct().ToList();
+        Assert.True(from.Count >= 3 && from.Contains("明湖区") && from.Any(f => f.EndsWith("社区", StringComparison.Ordinal)),
+            "the notices come from " + string.Join(", ", from));
+        var problems = (await Axe.SeriousViolationsAsync(page)).ToList();
+
+        await items.Filter(new() { HasText = "社区便民服务电话" }).Locator("a").First.ClickAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("社区便民服务电话");
+        await Expect(page.Locator(".notice-body li")).ToHaveCountAsync(3);
+        await page.Context.CloseAsync();
+        Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
     public async Task A_community_admin_publishes_with_the_form_and_prints_the_door_knocking_list()
     {
         var page = await app.NewPageAsync();

@@ -90,6 +90,35 @@ public sealed class OpsLiveTests(BrowserFixture app)
         await CloseOpenSosCallsAsync();
     }
 
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(390)]
+    public async Task On_the_site_plan_no_device_marker_covers_a_building_name(int width)
+    {
+        var page = await app.NewPageAsync(width, 900);
+        await BrowserFixture.SignInAsync(page, "property1");
+        await page.GotoAsync("/ops");
+        await Expect(page.Locator("#ops-plan .device").First).ToBeVisibleAsync();
+        var counts = await page.EvaluateAsync<int[]>("() => [document.querySelectorAll('#ops-plan .plan-building text').length, document.querySelectorAll('#ops-plan .device').length]");
+        Assert.True(counts[0] > 0 && counts[1] > 0, $"the plan shows {counts[0]} building names and {counts[1]} devices");
+        var covered = await page.EvaluateAsync<string[]>("""
+            () => {
+              const labels = [...document.querySelectorAll('#ops-plan .plan-building text')].map(t => [t.textContent, t.getBoundingClientRect()]);
+              const found = [];
+              for (const d of document.querySelectorAll('#ops-plan .device')) {
+                const m = d.getBoundingClientRect();
+                for (const [name, r] of labels)
+                  if (m.left < r.right && m.right > r.left && m.top < r.bottom && m.bottom > r.top)
+                    found.push(`${d.querySelector('title')?.textContent.split(' · ')[0]} on ${name}`);
+              }
+              return found;
+            }
+            """);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.OutputDirectory, $"ops-plan-{width}.png") });
+        await page.Context.CloseAsync();
+        Assert.True(covered.Length == 0, $"{covered.Length} device markers cover building names:\n" + string.Join("\n", covered.Take(30)));
+    }
+
     [Fact]
     public async Task The_operations_alarm_and_SOS_pages_have_no_serious_or_critical_axe_violations()
     {

@@ -9,6 +9,44 @@ namespace Linli.Browser.Tests;
 public sealed partial class RegistryJourneyTests(BrowserFixture app)
 {
     [Fact]
+    public async Task Move_out_asks_first_cancelling_keeps_the_resident_and_confirming_moves_them_out()
+    {
+        using var admin = await app.ApiAsAsync("admin1");
+        using var self = await app.ApiAsAsync("resident1");
+        var home = (await self.GetFromJsonAsync<Me>("/api/v1/me"))!.ScopeId;
+        // Someone from the middle of the list, not of resident1's household, whom the other tests do not pick.
+        var candidates = (await admin.GetFromJsonAsync<PageOf<ResidentRow>>("/api/v1/residents?pageSize=200"))!.Items
+            .Where(r => r.RoomId is not null && r.RoomId != home).OrderBy(r => r.Id).ToList();
+        var target = candidates[candidates.Count / 2];
+
+        var page = await app.NewPageAsync(390, 844);
+        await BrowserFixture.SignInAsync(page, "admin1");
+        await page.GotoAsync($"/residents/{target.Id}");
+        await page.GetByRole(AriaRole.Button, new() { Name = "登记迁出" }).ClickAsync();
+
+        // The question, with whom and where, and nothing recorded yet.
+        var question = page.Locator("#confirm-move-out");
+        await Expect(question.Locator("h2")).ToContainTextAsync(target.Name);
+        await Expect(question.Locator("h2")).ToContainTextAsync(target.RoomLabel!);
+        var problems = (await Axe.SeriousViolationsAsync(page)).ToList();
+        Assert.Equal(target.RoomId, (await admin.GetFromJsonAsync<ResidentRow>($"/api/v1/residents/{target.Id}"))!.RoomId);
+
+        await question.GetByRole(AriaRole.Link, new() { Name = "不迁出，返回" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == $"/residents/{target.Id}");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "登记迁出" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("已登记迁出");
+        Assert.Equal(target.RoomId, (await admin.GetFromJsonAsync<ResidentRow>($"/api/v1/residents/{target.Id}"))!.RoomId);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "登记迁出" }).ClickAsync();
+        await question.GetByRole(AriaRole.Button, new() { Name = "确认迁出" }).ClickAsync();
+        await Expect(page.Locator("main [role=status]")).ToHaveTextAsync("已登记迁出。");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "登记迁出" })).ToHaveCountAsync(0);
+        Assert.Null((await admin.GetFromJsonAsync<ResidentRow>($"/api/v1/residents/{target.Id}"))!.RoomId);
+        await page.Context.CloseAsync();
+        Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
     public async Task Grid_worker_finds_a_resident_unmasks_the_numbers_and_the_admin_sees_it_in_the_audit_log()
     {
         using var api = await app.ApiAsAsync("grid1");

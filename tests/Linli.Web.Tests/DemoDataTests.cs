@@ -81,6 +81,25 @@ public sealed class DemoDataTests(SharedDemoApp shared) : IClassFixture<SharedDe
             Assert.Equal(Enum.GetValues<OrganizationKind>().Order(), organizations.Where(o => o.CommunityId == community.Id).Select(o => o.Kind).Distinct().Order());
         }
     }
+
+    [Fact]
+    public async Task Residents_of_both_communities_find_current_notices_from_their_community_street_and_district()
+    {
+        var nodes = (await (await shared.App.ClientAsAsync("district")).GetOkAsync<List<NodeDto>>("/api/v1/nodes")).Flatten().ToList();
+        var now = shared.App.Clock.GetUtcNow();
+        foreach (var user in new[] { "resident1", "resident2" })
+        {
+            var resident = await shared.App.ClientAsAsync(user);
+            var board = await resident.AllPagesAsync<Linli.Application.Notices.NoticeSummaryDto>("/api/v1/notices");
+            Assert.True(board.Count >= 3, $"{user} finds {board.Count} notices");
+            Assert.All(board, n => Assert.True(n.PublishAt <= now && (n.ExpiresAt is null || n.ExpiresAt > now), $"{n.Title} is not current"));
+            // Not urgent: the home page's urgent box is for what someone publishes during the demo.
+            Assert.DoesNotContain(board, n => n.Urgent);
+            Assert.Contains(board, n => n.Pinned);
+            foreach (var kind in new[] { NodeKind.Community, NodeKind.Street, NodeKind.District })
+                Assert.Contains(board, n => nodes.Any(node => node.Kind == kind && node.Name == n.FromName));
+        }
+    }
 }
 
 /// <summary>Seeding twice from scratch gives the same district.</summary>

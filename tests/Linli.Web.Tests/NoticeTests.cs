@@ -31,6 +31,13 @@ public sealed class NoticeTests
     static async Task<List<NoticeSummaryDto>> MyNoticesAsync(HttpClient client, string query = "") =>
         await client.AllPagesAsync<NoticeSummaryDto>(Notices + query);
 
+    /// <summary>The ids on a reader's board now: the demo district's own notices, before a test adds any.</summary>
+    static async Task<List<int>> BoardAsync(HttpClient client) => [.. (await MyNoticesAsync(client)).Select(n => n.Id)];
+
+    /// <summary>The board in its order, without the notices that were on it before the test (<paramref name="before"/>).</summary>
+    static async Task<List<int>> AddedSinceAsync(HttpClient client, IReadOnlyCollection<int> before) =>
+        [.. (await MyNoticesAsync(client)).Select(n => n.Id).Where(id => !before.Contains(id))];
+
     static async Task<RoomDto> HomeOfAsync(HttpClient resident) =>
         await resident.GetOkAsync<RoomDto>($"/api/v1/rooms/{(await resident.MeAsync()).ScopeId}");
 
@@ -160,19 +167,20 @@ public sealed class NoticeTests
     {
         await using var app = await LinliAppFactory.StartAsync();
         var admin1 = await app.ClientAsAsync("admin1");
+        var resident1 = await app.ClientAsAsync("resident1");
+        var board = await BoardAsync(resident1);
         var plain = await PublishAsync(admin1, Water("垃圾分类宣传"));
         var urgent = await PublishAsync(admin1, Water("燃气泄漏紧急疏散") with { Urgent = true });
         var pinned = await PublishAsync(admin1, Water("社区办公时间") with { Pinned = true });
         var newest = await PublishAsync(admin1, Water("周末义诊"));
 
-        var resident1 = await app.ClientAsAsync("resident1");
-        Assert.Equal([pinned.Id, urgent.Id, newest.Id, plain.Id], (await MyNoticesAsync(resident1)).Select(n => n.Id));
+        Assert.Equal([pinned.Id, urgent.Id, newest.Id, plain.Id], await AddedSinceAsync(resident1, board));
         Assert.Equal([urgent.Id], (await MyNoticesAsync(resident1, "?urgent=true&unread=true")).Select(n => n.Id));
 
         await resident1.GetOkAsync<NoticeDto>($"{Notices}/{urgent.Id}");
         Assert.Empty(await MyNoticesAsync(resident1, "?urgent=true&unread=true"));
         using (var unpin = await admin1.PostAsync($"{Notices}/{pinned.Id}/pin?pinned=false", null)) Assert.False((await unpin.OkAsync<NoticeDto>()).Pinned);
-        Assert.Equal([urgent.Id, newest.Id, pinned.Id, plain.Id], (await MyNoticesAsync(resident1)).Select(n => n.Id));
+        Assert.Equal([urgent.Id, newest.Id, pinned.Id, plain.Id], await AddedSinceAsync(resident1, board));
     }
 
     [Fact]
@@ -397,6 +405,9 @@ public sealed class NoticeTests
         await using var app = await LinliAppFactory.StartAsync();
         var places = await DemoPlaces.LoadAsync(app);
         var admin1 = await app.ClientAsAsync("admin1");
+        var resident1 = await app.ClientAsAsync("resident1");
+        var managed = (await admin1.AllPagesAsync<ManagedNoticeDto>($"{Notices}/managed")).Select(n => n.Id).ToList();
+        var board = await BoardAsync(resident1);
         var now = app.Clock.GetUtcNow();
 
         async Task Refused(object request, string field)
@@ -416,23 +427,24 @@ public sealed class NoticeTests
         await Refused(new { title = "停水", body = "停水", groups = new[] { "Nobody" } }, "groups[0]");
         await Refused(new { title = "停水", body = "停水", publishAt = "tomorrow" }, "publishAt");
 
-        Assert.Empty(await admin1.AllPagesAsync<ManagedNoticeDto>($"{Notices}/managed"));
-        Assert.Empty(await MyNoticesAsync(await app.ClientAsAsync("resident1")));
+        Assert.Equal(managed, (await admin1.AllPagesAsync<ManagedNoticeDto>($"{Notices}/managed")).Select(n => n.Id));
+        Assert.Equal(board, await BoardAsync(resident1));
     }
 
     [Fact]
     public async Task A_resident_cannot_publish_or_see_receipts()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var notice = await PublishAsync(await app.ClientAsAsync("admin1"), Water());
         var resident1 = await app.ClientAsAsync("resident1");
+        var board = await BoardAsync(resident1);
+        var notice = await PublishAsync(await app.ClientAsAsync("admin1"), Water());
 
         Assert.Equal(HttpStatusCode.Forbidden, await resident1.PostJsonAsync(Notices, Water("居民自己发的")).StatusOfAsync());
         Assert.Equal(HttpStatusCode.Forbidden, await resident1.GetAsync($"{Notices}/managed").StatusOfAsync());
         Assert.Equal(HttpStatusCode.Forbidden, await resident1.GetAsync($"{Notices}/{notice.Id}/receipts").StatusOfAsync());
         Assert.Equal(HttpStatusCode.Forbidden, await resident1.GetAsync($"{Notices}/{notice.Id}/unread").StatusOfAsync());
         Assert.Equal(HttpStatusCode.Forbidden, await resident1.PostAsync($"{Notices}/{notice.Id}/withdraw", null).StatusOfAsync());
-        Assert.Equal([notice.Id], (await MyNoticesAsync(resident1)).Select(n => n.Id));
+        Assert.Equal([notice.Id], await AddedSinceAsync(resident1, board));
         Assert.Equal(HttpStatusCode.Unauthorized, await app.Anonymous().GetAsync(Notices).StatusOfAsync());
     }
 
@@ -441,6 +453,8 @@ public sealed class NoticeTests
     {
         await using var app = await LinliAppFactory.StartAsync();
         var admin1 = await app.ClientAsAsync("admin1");
+        var resident1 = await app.ClientAsAsync("resident1");
+        var board = await BoardAsync(resident1);
         var notice = await PublishAsync(admin1, Water());
         var admin2 = await app.ClientAsAsync("admin2");
 
@@ -457,8 +471,7 @@ public sealed class NoticeTests
 
         using (var withdrawn = await admin1.PostAsync($"{Notices}/{notice.Id}/withdraw", null))
             Assert.Equal(NoticeStatus.Withdrawn, (await withdrawn.OkAsync<NoticeDto>()).Status);
-        var resident1 = await app.ClientAsAsync("resident1");
-        Assert.Empty(await MyNoticesAsync(resident1));
+        Assert.Equal(board, await BoardAsync(resident1));
         Assert.Equal(HttpStatusCode.NotFound, await resident1.GetAsync($"{Notices}/{notice.Id}").StatusOfAsync());
         using var twice = await admin1.PostAsync($"{Notices}/{notice.Id}/withdraw", null);
         await twice.ExpectFieldErrorAsync("status");

@@ -17,6 +17,7 @@ public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups, Cache
             r.Level ?? throw new DomainException("Choose the level that handles it.", "level"), r.Mode ?? DispatchMode.Assign,
             r.ResponseMinutes ?? throw new DomainException("Response time is required.", "responseMinutes"),
             r.ResolutionMinutes ?? throw new DomainException("Resolution time is required.", "resolutionMinutes"), r.InHome ?? false, r.Description);
+        c.Translate(r.NameEn, r.GroupEn, r.DescriptionEn);
         db.CaseCategories.Add(c);
         await db.SaveChangesAsync(ct);
         lookups.CategoriesChanged();
@@ -32,6 +33,7 @@ public sealed class CaseCategoryCommands(ILinliDb db, CaseLookups lookups, Cache
         if (r.Code is not null && r.Code != c.Code) throw new DomainException("A category's code cannot change (Open311 clients use it).", "code");
         c.Update(r.Name ?? c.Name, r.Group ?? c.Group, r.DefaultKind ?? c.DefaultKind, r.Level ?? c.Level, r.Mode ?? c.Mode,
             r.ResponseMinutes ?? c.ResponseMinutes, r.ResolutionMinutes ?? c.ResolutionMinutes, r.InHome ?? c.InHome, r.Description ?? c.Description);
+        c.Translate(r.NameEn ?? c.NameEn, r.GroupEn ?? c.GroupEn, r.DescriptionEn ?? c.DescriptionEn);
         if (r.Active == false) c.Deactivate();
         if (r.Active == true) c.Activate();
         await db.SaveChangesAsync(ct);

@@ -5,12 +5,20 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Application.Cases;
 
 /// <summary>
-/// The categories every installation starts with, added on start-up when missing (by code, so an edited category is
-/// left as the operators set it). SLA times follow common property-service commitments: urgent faults within the hour.
+/// The categories every installation starts with, in Chinese and English, added on start-up when missing (by code, so an
+/// edited category is left as the operators set it; migration 0014 gave the English words to those added before). SLA
+/// times follow common property-service commitments: urgent faults within the hour.
 /// </summary>
 public static class CaseCategoryDefaults
 {
-    public static IReadOnlyList<CaseCategory> All() =>
+    public static IReadOnlyList<CaseCategory> All() => [.. Chinese().Select(c =>
+    {
+        var (name, group, description) = English[c.Code];
+        c.Translate(name, group, description);
+        return c;
+    })];
+
+    static IReadOnlyList<CaseCategory> Chinese() =>
     [
         new("plumbing", "室内水电维修", "报修", CaseKind.Repair, HandlingLevel.Property, DispatchMode.Grab, 30, 24 * 60, inHome: true, "漏水、堵塞、跳闸等户内问题"),
         new("door-lock", "门窗门禁故障", "报修", CaseKind.Repair, HandlingLevel.Property, DispatchMode.Grab, 60, 24 * 60),
@@ -29,6 +37,27 @@ public static class CaseCategoryDefaults
         new("patrol", "网格巡查发现", "网格事件", CaseKind.Patrol, HandlingLevel.Community, DispatchMode.Assign, 2 * 60, 3 * 24 * 60),
         new("device-alarm", "设备告警", "设备", CaseKind.Device, HandlingLevel.Property, DispatchMode.Assign, 15, 4 * 60),
     ];
+
+    /// <summary>Their English words, by code (migration 0014 writes the same into installations that had the categories already).</summary>
+    static readonly Dictionary<string, (string Name, string Group, string? Description)> English = new()
+    {
+        ["plumbing"] = ("Water and power at home", "Repairs", "Leaks, blockages, tripped switches and other problems inside the home"),
+        ["door-lock"] = ("Doors, windows and entry system", "Repairs", null),
+        ["lift"] = ("Lift fault", "Repairs", "If someone is trapped, call on the emergency phone inside the lift"),
+        ["lighting"] = ("Public lighting", "Repairs", null),
+        ["leak-public"] = ("Leaking shared pipes", "Repairs", null),
+        ["sanitation"] = ("Cleanliness", "Environment", null),
+        ["greenery"] = ("Trees and green spaces", "Environment", null),
+        ["parking"] = ("Badly parked vehicles", "Public order", null),
+        ["fire-safety"] = ("Fire hazard", "Safety", "Blocked fire exits, e-bikes charged in the stairwell and the like"),
+        ["neighbour-dispute"] = ("Dispute between neighbours", "Mediation", null),
+        ["noise"] = ("Noise nuisance", "Mediation", null),
+        ["illegal-construction"] = ("Unauthorised building work", "City management", null),
+        ["public-facility"] = ("Damaged public facilities", "City management", "Roads, street lights, manhole covers and the like outside the estate"),
+        ["suggestion"] = ("Comments and suggestions", "Suggestions", null),
+        ["patrol"] = ("Grid patrol finding", "Grid events", null),
+        ["device-alarm"] = ("Device alarm", "Devices", null),
+    };
 
     public static async Task EnsureAsync(ILinliDb db, CancellationToken ct = default)
     {

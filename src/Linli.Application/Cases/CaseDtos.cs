@@ -2,11 +2,14 @@ using Linli.Domain.Cases;
 
 namespace Linli.Application.Cases;
 
+/// <summary>A category as stored: its Chinese words and, where given, its English ones (<see cref="NameEn"/> and so on).</summary>
 public sealed record CaseCategoryDto(int Id, string Code, string Name, string Group, string? Description, CaseKind DefaultKind,
-    HandlingLevel Level, DispatchMode Mode, int ResponseMinutes, int ResolutionMinutes, bool InHome, bool Active);
+    HandlingLevel Level, DispatchMode Mode, int ResponseMinutes, int ResolutionMinutes, bool InHome, bool Active,
+    string? NameEn, string? GroupEn, string? DescriptionEn);
 
 public sealed record CaseCategoryRequest(string? Code, string? Name, string? Group, string? Description, CaseKind? DefaultKind,
-    HandlingLevel? Level, DispatchMode? Mode, int? ResponseMinutes, int? ResolutionMinutes, bool? InHome, bool? Active);
+    HandlingLevel? Level, DispatchMode? Mode, int? ResponseMinutes, int? ResolutionMinutes, bool? InHome, bool? Active,
+    string? NameEn = null, string? GroupEn = null, string? DescriptionEn = null);
 
 /// <summary>
 /// A new report. Where: a room, a building, a facility or a point (latitude/longitude); a resident who gives none reports

@@ -52,7 +52,7 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
         if (user.Role == Role.Resident) events = events.Select(e => e.Kind.NoteIsForTheReporter() ? e : e with { Note = null }).ToList();
         var photos = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == id).OrderBy(a => a.Id)
             .Select(a => new { a.Id, a.Stage, a.ContentType, a.Length, a.At }).ToListAsync(ct);
-        var category = (await lookups.CategoryAsync(db, c.CategoryId, ct))?.Name ?? "";
+        var category = (await lookups.CategoryAsync(db, c.CategoryId, ct))?.NameIn(ReaderLanguage.IsEnglish) ?? "";
         var org = c.OrganizationId is { } o
             ? await db.UnscopedOrganizations().AsNoTracking().Where(x => x.Id == o).Select(x => x.Name).FirstOrDefaultAsync(ct)
             : null;
@@ -90,7 +90,7 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
     public async Task<IReadOnlyList<CaseCategoryDto>> CategoriesAsync(bool includeInactive, CancellationToken ct) =>
         await db.CaseCategories.AsNoTracking().Where(c => includeInactive || c.Active).OrderBy(c => c.Group).ThenBy(c => c.Id)
             .Select(c => new CaseCategoryDto(c.Id, c.Code, c.Name, c.Group, c.Description, c.DefaultKind, c.Level, c.Mode,
-                c.ResponseMinutes, c.ResolutionMinutes, c.InHome, c.Active)).ToListAsync(ct);
+                c.ResponseMinutes, c.ResolutionMinutes, c.InHome, c.Active, c.NameEn, c.GroupEn, c.DescriptionEn)).ToListAsync(ct);
 
     /// <summary>A response deadline passed while unaccepted, a resolution deadline passed while unhandled, or the timer said so.</summary>
     public static bool IsOverdue(Case c, DateTimeOffset now)
@@ -162,6 +162,9 @@ public sealed class CaseQueries(ILinliDb db, CurrentUser user, CaseActions actio
     static IQueryable<Case> ScopeHint(IQueryable<Case> q, Scope scope) =>
         scope.Level is ScopeLevel.Grid or ScopeLevel.Community or ScopeLevel.Street or ScopeLevel.District ? q.Where(scope.CoversExpression<Case>()) : q;
 
-    async Task<Dictionary<int, string>> CategoryNamesAsync(CancellationToken ct) =>
-        (await lookups.CategoriesAsync(db, ct)).ToDictionary(kv => kv.Key, kv => kv.Value.Name);
+    async Task<Dictionary<int, string>> CategoryNamesAsync(CancellationToken ct)
+    {
+        var english = ReaderLanguage.IsEnglish;
+        return (await lookups.CategoriesAsync(db, ct)).ToDictionary(kv => kv.Key, kv => kv.Value.NameIn(english));
+    }
 }

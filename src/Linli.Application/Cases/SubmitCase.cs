@@ -98,7 +98,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
             db.Cases.Add(c);
             await db.SaveChangesAsync(ct);
         }
-        return new Submitted(c, category.Name, organization?.Name);
+        return new Submitted(c, category.NameIn(ReaderLanguage.IsEnglish), organization?.Name);
     }
 
     /// <summary>Routing (<see cref="CaseRouting.Route"/>), with the community's property company looked up only when it matters.</summary>
@@ -136,7 +136,7 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
                 ? Geo.DistanceMeters(la, lo, pla, plo) : (double?)null))
             .Where(x => (place.BuildingId is not null && x.c.BuildingId == place.BuildingId) || x.Meters <= _options.SimilarWithinMeters)
             .OrderBy(x => x.Meters ?? 0).Take(5)
-            .Select(x => new SimilarCaseDto(x.c.Id, x.c.Title, category.Name, x.c.Status, x.c.Address, x.c.ReportedAt, x.c.MeTooCount,
+            .Select(x => new SimilarCaseDto(x.c.Id, x.c.Title, category.NameIn(ReaderLanguage.IsEnglish), x.c.Status, x.c.Address, x.c.ReportedAt, x.c.MeTooCount,
                 x.Meters is { } m ? Math.Round(m) : null))
             .ToList();
     }

@@ -18,6 +18,10 @@ public sealed class CaseCategory
     public string Name { get; private set; } = "";
     public string Group { get; private set; } = "";
     public string? Description { get; private set; }
+    /// <summary>The name in English, for those who read the pages in English; none: they read <see cref="Name"/>.</summary>
+    public string? NameEn { get; private set; }
+    public string? GroupEn { get; private set; }
+    public string? DescriptionEn { get; private set; }
     public CaseKind DefaultKind { get; private set; }
     public HandlingLevel Level { get; private set; }
     public DispatchMode Mode { get; private set; }
@@ -59,6 +63,20 @@ public sealed class CaseCategory
         InHome = inHome;
         Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
     }
+
+    /// <summary>Gives the category its English words; an empty one leaves that part to be read in Chinese.</summary>
+    public void Translate(string? nameEn, string? groupEn, string? descriptionEn)
+    {
+        if (nameEn?.Trim().Length > NameMaxLength) throw new DomainException("The English name is at most 40 characters.", "nameEn");
+        if (groupEn?.Trim().Length > GroupMaxLength) throw new DomainException("The English group is at most 40 characters.", "groupEn");
+        if (descriptionEn?.Trim().Length > DescriptionMaxLength) throw new DomainException("The English description is at most 200 characters.", "descriptionEn");
+        NameEn = string.IsNullOrWhiteSpace(nameEn) ? null : nameEn.Trim();
+        GroupEn = string.IsNullOrWhiteSpace(groupEn) ? null : groupEn.Trim();
+        DescriptionEn = string.IsNullOrWhiteSpace(descriptionEn) ? null : descriptionEn.Trim();
+    }
+
+    /// <summary>The name to show: the English one to an English reader when there is one.</summary>
+    public string NameIn(bool english) => english && NameEn is { } en ? en : Name;
 
     public void Deactivate() => Active = false;
     public void Activate() => Active = true;

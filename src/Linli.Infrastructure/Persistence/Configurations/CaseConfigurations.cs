@@ -13,6 +13,9 @@ sealed class CaseCategoryConfiguration : IEntityTypeConfiguration<CaseCategory>
         b.Property(c => c.Name).HasMaxLength(CaseCategory.NameMaxLength);
         b.Property(c => c.Group).HasMaxLength(CaseCategory.GroupMaxLength);
         b.Property(c => c.Description).HasMaxLength(CaseCategory.DescriptionMaxLength);
+        b.Property(c => c.NameEn).HasMaxLength(CaseCategory.NameMaxLength);
+        b.Property(c => c.GroupEn).HasMaxLength(CaseCategory.GroupMaxLength);
+        b.Property(c => c.DescriptionEn).HasMaxLength(CaseCategory.DescriptionMaxLength);
         b.Property(c => c.DefaultKind).HasConversion<string>().HasMaxLength(20);
         b.Property(c => c.Level).HasConversion<string>().HasMaxLength(20);
         b.Property(c => c.Mode).HasConversion<string>().HasMaxLength(20);

@@ -1,3 +1,5 @@
+using Linli.Application.Cases;
+using Linli.Application.Common;
 using Linli.Domain.Cases;
 using Microsoft.Extensions.Localization;
 
@@ -9,6 +11,18 @@ public sealed record DeadlineText(string Text, string CssClass, DateTimeOffset? 
 /// <summary>Wording shared by the queue, the board, the case page and the supervision page.</summary>
 public static class CaseDisplay
 {
+    /// <summary>A category's name in the page's language (its Chinese one when it has no English).</summary>
+    public static string Name(CaseCategoryDto c) => ReaderLanguage.IsEnglish && c.NameEn is { } en ? en : c.Name;
+
+    /// <summary>A category's group in the page's language.</summary>
+    public static string Group(CaseCategoryDto c) => ReaderLanguage.IsEnglish && c.GroupEn is { } en ? en : c.Group;
+
+    /// <summary>
+    /// A category's hint in the page's language. A category with an English name but no English hint shows none in English
+    /// rather than a Chinese one; a category nobody translated is all Chinese.
+    /// </summary>
+    public static string? Description(CaseCategoryDto c) => ReaderLanguage.IsEnglish && c.NameEn is not null ? c.DescriptionEn : c.Description;
+
     /// <summary>Under this much time left a deadline turns amber: someone should pick the case up now.</summary>
     public static readonly TimeSpan SoonWindow = TimeSpan.FromHours(1);
 

@@ -26,6 +26,7 @@ public static partial class HostSetup
             {
                 await scope.ServiceProvider.GetRequiredService<CaseSeeder>().SeedAsync(profile.Seed);
                 await Devices.DemoDevices.SeedAsync(app, scope.ServiceProvider.GetRequiredService<MonitoringSeeder>());
+                await scope.ServiceProvider.GetRequiredService<NoticeSeeder>().SeedAsync();
             }
         }
         await PlannerStatistics.OptimizeAsync(scope.ServiceProvider.GetRequiredService<Linli.Infrastructure.Persistence.LinliDbContext>());
