@@ -125,6 +125,48 @@ public sealed class MonitoringWorld
         await create.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Removes the readings above <paramref name="mark"/> (a value of <see cref="CountReadingsAsync"/> on SQLite, of the
+    /// highest id on PostgreSQL), so each run starts on a table of the same size: on SQLite the insert rate falls as the
+    /// table grows, and runs that started on different sizes would not compare.
+    /// </summary>
+    public static async Task TrimReadingsAsync(BenchDatabase database, long mark)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (database.Provider == DatabaseProvider.Postgres)
+        {
+            await using var c = new NpgsqlConnection(database.ConnectionString);
+            await c.OpenAsync();
+            await using (var delete = new NpgsqlCommand("""DELETE FROM device_readings WHERE "Id" > @mark""", c) { CommandTimeout = 600 })
+            {
+                delete.Parameters.AddWithValue("mark", mark);
+                await delete.ExecuteNonQueryAsync();
+            }
+            await using var vacuum = new NpgsqlCommand("VACUUM device_readings", c) { CommandTimeout = 600 };
+            await vacuum.ExecuteNonQueryAsync();
+            return;
+        }
+        await using var s = new SqliteConnection(database.ConnectionString);
+        await s.OpenAsync();
+        await using var q = s.CreateCommand();
+        // The ids are AUTOINCREMENT: the sequence goes back to the mark too, so max(rowid) keeps counting rows added.
+        q.CommandText = "DELETE FROM device_readings WHERE rowid > $mark; UPDATE sqlite_sequence SET seq = $mark WHERE name = 'device_readings'";
+        q.Parameters.AddWithValue("$mark", mark);
+        q.CommandTimeout = 600;
+        await q.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The mark <see cref="TrimReadingsAsync"/> trims back to: the highest reading id now.</summary>
+    public static async Task<long> ReadingsMarkAsync(BenchDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        if (database.Provider != DatabaseProvider.Postgres) return await CountReadingsAsync(database);
+        await using var c = new NpgsqlConnection(database.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new NpgsqlCommand("""SELECT coalesce(max("Id"), 0) FROM device_readings""", c);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
     public static async Task<long> CountReadingsAsync(BenchDatabase database)
     {
         ArgumentNullException.ThrowIfNull(database);
@@ -138,7 +180,7 @@ public sealed class MonitoringWorld
         await using var s = new SqliteConnection(database.ConnectionString);
         await s.OpenAsync();
         await using var q = s.CreateCommand();
-        // max(rowid) needs no scan; readings are never deleted during a run, so it equals the count.
+        // max(rowid) needs no scan; only rows above a mark are ever deleted (TrimReadingsAsync), so differences count rows added.
         q.CommandText = "SELECT coalesce(max(rowid), 0) FROM device_readings";
         return (long)(await q.ExecuteScalarAsync())!;
     }
