@@ -171,30 +171,7 @@ public sealed class AlarmExactlyOnceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>What a node's escalation service does in a loop, run by the test: fire batches until none are due.</summary>
-    static async Task<(int Claimed, int Conflicts, long FirstTry, long LastFired)> DrainAsync(LinliAppFactory node)
-    {
-        var service = node.Services.GetRequiredService<AlarmTimerService>();
-        var (claimed, conflicts, idle) = (0, 0, 0);
-        var firstTry = System.Diagnostics.Stopwatch.GetTimestamp();
-        var lastFired = 0L;
-        while (idle < 3)
-        {
-            try
-            {
-                var n = await service.FireDueAsync(CancellationToken.None);
-                claimed += n;
-                idle = n == 0 ? idle + 1 : 0;
-                if (n > 0) lastFired = System.Diagnostics.Stopwatch.GetTimestamp();
-            }
-            catch (DbUpdateException)
-            {
-                conflicts++;
-                idle = 0;
-            }
-        }
-        return (claimed, conflicts, firstTry, lastFired);
-    }
+    static Task<TimerDrain.Result> DrainAsync(LinliAppFactory node) => TimerDrain.DrainAsync<AlarmTimerService>(node);
 }
 
 /// <summary>

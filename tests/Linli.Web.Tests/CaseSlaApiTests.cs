@@ -191,30 +191,7 @@ public sealed class CaseSlaApiTests(ITestOutputHelper output)
         return ids;
     }
 
-    /// <summary>
-    /// What a node's timer service does in a loop, run by the test: fire batches until none are due. A batch that lost a
-    /// race with the other node (the case changed under it) rolls back and its timers are due again, as in the service.
-    /// </summary>
-    static async Task<(int Claimed, int Conflicts)> DrainAsync(LinliAppFactory node)
-    {
-        var service = node.Services.GetRequiredService<SlaTimerService>();
-        var (claimed, conflicts, idle) = (0, 0, 0);
-        while (idle < 3)
-        {
-            try
-            {
-                var n = await service.FireDueAsync(CancellationToken.None);
-                claimed += n;
-                idle = n == 0 ? idle + 1 : 0;
-            }
-            catch (DbUpdateException)
-            {
-                conflicts++;
-                idle = 0;
-            }
-        }
-        return (claimed, conflicts);
-    }
+    static Task<TimerDrain.Result> DrainAsync(LinliAppFactory node) => TimerDrain.DrainAsync<SlaTimerService>(node);
 
     static async Task AssertEscalatedOnceAsync(TestApp app, IReadOnlyList<long> ids)
     {

@@ -615,42 +615,43 @@ public sealed class ImportExportTests(ITestOutputHelper output)
         await ScalarAsync(app, "SELECT COUNT(*) FROM audit_entries"),
         string.Join(",", await ColumnAsync(app, "SELECT \"Occupancy\" FROM rooms ORDER BY \"Id\"")));
 
-    static async Task<long> ScalarAsync(TestApp app, string sql)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
-    }
-
-    static async Task<List<string>> ColumnAsync(TestApp app, string sql)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        var values = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) values.Add(reader.GetString(0));
-        return values;
-    }
-
-    static async Task ExecuteAsync(TestApp app, string[] statements)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        foreach (var sql in statements)
+    static Task<long> ScalarAsync(TestApp app, string sql) =>
+        WithConnectionAsync(app, async connection =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = sql;
-            await command.ExecuteNonQueryAsync();
-        }
+            return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        });
+
+    static Task<List<string>> ColumnAsync(TestApp app, string sql) =>
+        WithConnectionAsync(app, async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            var values = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) values.Add(reader.GetString(0));
+            return values;
+        });
+
+    static Task ExecuteAsync(TestApp app, string[] statements) =>
+        WithConnectionAsync(app, async connection =>
+        {
+            foreach (var sql in statements)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
+            }
+            return 0;
+        });
+
+    /// <summary>Straight on the test app's database connection, past the scope filters.</summary>
+    static async Task<T> WithConnectionAsync<T>(TestApp app, Func<System.Data.Common.DbConnection, Task<T>> work)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var connection = scope.ServiceProvider.GetRequiredService<LinliDbContext>().Database.GetDbConnection();
+        await connection.OpenAsync();
+        return await work(connection);
     }
 }
