@@ -24,7 +24,7 @@ public static partial class ReadmeFigures
 
     static IReadOnlyList<Table> Tables() =>
     [
-        new("Registry, on the district-scale data set (20 communities, 200,000 rooms, 526,408 residents), p95 over every kind and caller:",
+        new("Registry, on the district-scale data set (20 communities, 200,000 rooms, 526,408 residents); search, statistics and lists p95 over every kind and caller, the import one run:",
         [
             new("resident search (name, phone, ID, last 4, room, label, age band; community admin and district officer)", "< 50 ms",
                 (r, p) => r.P95Range("2026-12-07-search", p, "resident search")),
@@ -48,7 +48,7 @@ public static partial class ReadmeFigures
             new("bulk load of 1,000,000 cases", "—",
                 (r, p) => r.FactMatch("2026-11-22-cases-seed", p, "write rate", CasesPerSecond())),
         ]),
-        new("Monitoring, 10,000 devices of mixed types with the 9 default rules, gateways posting batches of 1,000 messages from the same machine (medians of 3):",
+        new("Monitoring, 10,000 devices of mixed types with the 9 default rules, gateways posting batches of 1,000 messages from the same machine (ingestion and latencies: medians of 3 runs; memory: one run):",
         [
             new("sustained ingestion through HTTP with the rules evaluated (raw writer in the same run, same rows per transaction, each run on the same table)", "≥ 50,000 messages/s",
                 (r, p) => r.Ingest("2026-12-07-same-transactions-monitoring-ingest", p)),
