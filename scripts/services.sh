@@ -23,7 +23,7 @@
 #   LINLI_RABBITMQ_NODENAME    Erlang node name                 (linli-test@localhost)
 #   LINLI_SERVICE_TIMEOUT      seconds to wait for a service    (90)
 #   LINLI_SERVICES_TMP         base directory for temp dirs     (/tmp)
-#   LINLI_RABBITMQ_PLUGINS     plugins to enable                (rabbitmq_mqtt)
+#   LINLI_RABBITMQ_PLUGINS     plugins to enable                (rabbitmq_mqtt rabbitmq_consistent_hash_exchange)
 #
 # Only one set of these services can run per machine and port set: a start
 # function stops whatever an earlier (killed) run left behind.
@@ -420,7 +420,7 @@ log.file.level = warning
 EOF
 
     # MQTT (and what LINLI_RABBITMQ_PLUGINS adds); no management UI, nothing else listening.
-    local plugins="${LINLI_RABBITMQ_PLUGINS:-rabbitmq_mqtt}"
+    local plugins="${LINLI_RABBITMQ_PLUGINS:-rabbitmq_mqtt rabbitmq_consistent_hash_exchange}"
     # shellcheck disable=SC2086 # one plugin per word
     if ! _linli_rabbit_cmd "$dir" rabbitmq-plugins --offline enable $plugins >"$dir/plugins.log" 2>&1; then
         _linli_log "rabbitmq-plugins --offline failed, writing enabled_plugins directly"

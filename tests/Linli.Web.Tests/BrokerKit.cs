@@ -46,7 +46,13 @@ sealed class BrokerKit : IAsyncDisposable
         ["Linli:RabbitMq:DeviceQueue"] = DeviceQueue,
         ["Linli:RabbitMq:LiveExchange"] = LiveExchange,
         ["Linli:RabbitMq:ReconnectSeconds"] = "0.2",
+        ["Linli:RabbitMq:DevicePartitions"] = Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // Nodes of a test hear each other five times a second, and count one gone after a second of silence.
+        ["Linli:Cluster:HeartbeatSeconds"] = "0.2",
+        ["Linli:Cluster:MissedHeartbeats"] = "5",
     };
+
+    public const int Partitions = 8;
 
     /// <summary>Waits until a node reads its device queue and hears the live exchange (a device publishing earlier would be lost).</summary>
     public static async Task ReadyAsync(LinliAppFactory node)
@@ -128,7 +134,8 @@ sealed class BrokerKit : IAsyncDisposable
             var factory = new ConnectionFactory { Uri = new Uri(Amqp) };
             await using var connection = await factory.CreateConnectionAsync();
             await using var channel = await connection.CreateChannelAsync();
-            await channel.QueueDeleteAsync(DeviceQueue, ifUnused: false, ifEmpty: false);
+            for (var p = 0; p < Partitions; p++) await channel.QueueDeleteAsync($"{DeviceQueue}.{p:00}", ifUnused: false, ifEmpty: false);
+            await channel.ExchangeDeleteAsync($"{DeviceQueue}.hash", ifUnused: false);
             await channel.ExchangeDeleteAsync(LiveExchange, ifUnused: false);
         }
         catch (InvalidOperationException)

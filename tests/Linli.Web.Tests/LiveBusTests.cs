@@ -4,6 +4,8 @@ using Linli.Domain.Devices;
 using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Cases;
 using Linli.Web.Features.Devices;
+using Linli.Infrastructure.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Linli.Web.Tests;
@@ -44,7 +46,7 @@ public sealed class LiveBusTests
     }
 
     [Fact]
-    public async Task A_device_registered_and_a_rule_added_through_one_node_work_on_the_node_that_reads_the_queue()
+    public async Task Devices_registered_and_a_rule_added_through_one_node_work_on_whichever_node_owns_each_device()
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
@@ -54,9 +56,12 @@ public sealed class LiveBusTests
         await BrokerKit.ReadyAsync(second);
         var places = await DemoPlaces.LoadAsync(app);
 
-        // Node B registers the device and the rule; node A (the queue's single active consumer, started first) must learn both.
+        // Node B registers the devices and the rule. The broker hashes each device to a partition and each node consumes
+        // half of them, so some devices belong to node A, which must have learned of both from node B.
         var adminOnB = await second.ClientAsAsync("admin1");
-        var detector = await MonitoringKit.RegisterAsync(adminOnB, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
+        var detectors = new List<DeviceWithSecret>();
+        for (var i = 0; i < 16; i++)
+            detectors.Add(await MonitoringKit.RegisterAsync(adminOnB, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 }));
         var rule = await MonitoringKit.RuleAsync(adminOnB, new
         {
             name = "烟雾", kind = "Fire", severity = "Critical", deviceType = "SmokeDetector",
@@ -65,17 +70,39 @@ public sealed class LiveBusTests
         // The edits cross the broker as directory messages.
         var directoryOnA = app.Factory.Services.GetRequiredService<DeviceDirectory>();
         var rulesOnA = app.Factory.Services.GetRequiredService<RuleEvaluator>();
-        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(directoryOnA.Find(detector.Device.Code) is not null
+        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(detectors.All(d => directoryOnA.Find(d.Device.Code) is not null)
             && rulesOnA.Rules.All.Any(r => r.Rule.Id == rule.Id)));
+        var mqttA = app.Factory.Services.GetRequiredService<MqttIngestion>();
+        var mqttB = second.Services.GetRequiredService<MqttIngestion>();
+        Assert.Equal(BrokerKit.Partitions / 2, mqttA.Partitions.Count);
+        Assert.Empty(mqttA.Partitions.Intersect(mqttB.Partitions));
 
-        await BrokerKit.PublishAsync(detector.Device.Code, new { key = detector.Secret, values = new { smoke = 0.5 } });
-        var alarm = await MonitoringKit.WaitForAlarmAsync(await app.ClientAsAsync("admin1"), a => a.DeviceId == detector.Device.Id);
-        Assert.Contains("smoke=0.5", alarm.Detail, StringComparison.Ordinal);
-        var seen = await adminOnB.GetOkAsync<DeviceDto>($"/api/v1/devices/{detector.Device.Id}");
-        Assert.Equal(0, seen.RejectedMessages);
-        // It was node A that took the message, with the device and rule it heard about from node B.
-        Assert.True(app.Factory.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries > 0);
-        Assert.Equal(0, second.Services.GetRequiredService<MqttIngestion>().AcknowledgedDeliveries);
+        foreach (var d in detectors)
+            await BrokerKit.PublishAsync(d.Device.Code, new { key = d.Secret, values = new { smoke = 0.5 } });
+        var admin = await app.ClientAsAsync("admin1");
+        foreach (var d in detectors)
+        {
+            var alarm = await MonitoringKit.WaitForAlarmAsync(admin, a => a.DeviceId == d.Device.Id);
+            Assert.Contains("smoke=0.5", alarm.Detail, StringComparison.Ordinal);
+        }
+        // Each device is owned by the one node that took its message; both nodes took some (the premise: node A worked
+        // with devices and a rule it only heard about).
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var ids = detectors.Select(d => d.Device.Id).ToList();
+        var owners = await db.Devices.IgnoreQueryFilters().Where(d => ids.Contains(d.Id)).Select(d => d.OwnerNode).ToListAsync();
+        var nodeA = app.Factory.Services.GetRequiredService<ClusterNodes>().Self;
+        var nodeB = second.Services.GetRequiredService<ClusterNodes>().Self;
+        Assert.All(owners, o => Assert.True(o == nodeA || o == nodeB, $"owner {o}"));
+        Assert.Contains(nodeA, owners);
+        Assert.Contains(nodeB, owners);
+        Assert.Equal(16, owners.Count);
+        Assert.True(mqttA.AcknowledgedDeliveries > 0 && mqttB.AcknowledgedDeliveries > 0);
+        foreach (var d in detectors)
+        {
+            var seen = await adminOnB.GetOkAsync<DeviceDto>($"/api/v1/devices/{d.Device.Id}");
+            Assert.Equal(0, seen.RejectedMessages);
+        }
     }
 
     [Fact]

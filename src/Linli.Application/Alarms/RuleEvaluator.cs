@@ -52,9 +52,31 @@ public sealed class RuleEvaluator(IServiceScopeFactory scopes, DeviceDirectory d
         if (rules.TimeDependent.Count == 0) return;
         foreach (var device in directory.All)
         {
-            if (device.Disabled) continue;
+            // With several nodes one watches each device's clock: the others' view of it is stale and would see silence.
+            if (device.Disabled || !device.WatchedHere) continue;
             lock (device.Gate) Evaluate(rules, device, timeOnly: true, now);
         }
+    }
+
+    /// <summary>Taking the device over from another node: its memory here is stale.</summary>
+    public void Forget(DeviceEntry device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        _memory.AddOrUpdate(device, new RuleMemory());
+    }
+
+    /// <summary>
+    /// A stored message again, while the device is rebuilt: the rules run so that each remembers whether it held and since
+    /// when, but what they decide goes nowhere; the node that first saw the message acted on it (the alarm is in the database).
+    /// </summary>
+    public void Replayed(DeviceEntry device, DeviceMessage message, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var memory = _memory.GetValue(device, NewMemory);
+        var rules = _rules;
+        foreach (var rule in rules.OfType(device.Type))
+            if (rule.Rule.Keys.Covers(device.Keys)) RuleEngine.Evaluate(rule.Definition, device.Readings, memory, at);
+        foreach (var rule in rules.OfDevice(device.Id)) RuleEngine.Evaluate(rule.Definition, device.Readings, memory, at);
     }
 
     /// <summary>Called holding the device's gate. Loops over arrays and asks for the memory once: nothing allocated per message.</summary>

@@ -27,6 +27,11 @@ public sealed class DeviceOptions
     public double TickSeconds { get; set; } = 5;
     /// <summary>How far ahead of the platform's clock a device's timestamp may be (clock drift) before it is refused.</summary>
     public double MaxClockSkewSeconds { get; set; } = 300;
+    /// <summary>
+    /// A node taking a device over from another (several nodes) rebuilds its state from the readings stored this far back:
+    /// long enough for the rules' "holds for" periods.
+    /// </summary>
+    public double RebuildMinutes { get; set; } = 15;
     public int RawRetentionDays { get; set; } = 30;
     public int HourlyRetentionDays { get; set; } = 365;
 }
@@ -121,6 +126,13 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
     public string PlaceLabel { get; private set; } = "";
     public DeviceHealth Health { get; set; }
     public DeviceReadings Readings { get; } = new(id, trackedSince);
+
+    /// <summary>The node that last took this device's messages, as this node last heard (several nodes, <see cref="DeviceOwnership"/>).</summary>
+    public string? Owner { get; set; }
+    /// <summary>True once this node has built the device's state itself (from the stored readings or its own messages) since it started.</summary>
+    public bool Warm { get; set; }
+    /// <summary>Whether this node watches the device's clock (its rules by time, its health): one node per device.</summary>
+    public bool WatchedHere { get; set; } = true;
     public Lock Gate { get; } = new();
 
     volatile string _secretHash = "";
@@ -155,6 +167,12 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
         PlanY = d.PlanY;
         PlaceLabel = label;
         Health = d.Health;
+        if (Owner != d.OwnerNode)
+        {
+            // Another node took it (or this node's claim is what the row now says): what this node built of it may be stale.
+            Owner = d.OwnerNode;
+            Warm = false;
+        }
         SeenAt ??= d.LastSeenAt;
         _secretHash = d.SecretHash;
         _rate = options.RatePerSecond;

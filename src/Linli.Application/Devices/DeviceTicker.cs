@@ -11,7 +11,7 @@ namespace Linli.Application.Devices;
 /// times and refusal counts are saved in bulk.
 /// </summary>
 public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDirectory directory, IEnumerable<IDeviceObserver> observers,
-    DeviceFeed feed, TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
+    DeviceOwnership ownership, DeviceFeed feed, TimeProvider time, IOptions<DeviceOptions> options, ILogger<DeviceTicker> logger) : PeriodicJob(logger)
 {
     readonly IDeviceObserver[] _observers = [.. observers];
 
@@ -25,6 +25,7 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
 
     public async Task TickAsync(CancellationToken ct)
     {
+        await ownership.PrepareTickAsync(ct);
         var now = time.GetUtcNow();
         foreach (var observer in _observers) observer.Tick(now);
         await SaveHealthAsync(now, ct);
@@ -38,7 +39,7 @@ public sealed partial class DeviceTicker(IServiceScopeFactory scopes, DeviceDire
         {
             if (d.SeenDirty) { d.SeenDirty = false; seen.Add(d); }
             if (Interlocked.Read(ref d.RejectedPending) > 0) rejected.Add(d);
-            if (d.Disabled) continue;
+            if (d.Disabled || !d.WatchedHere) continue;
             if (d.CameOnline) { d.CameOnline = false; cameOnline.Add(d); }
             if (d.Health == DeviceHealth.Online && DevicePresence.At(d.SeenAt, now, offlineAfter) != DeviceHealth.Online)
             {

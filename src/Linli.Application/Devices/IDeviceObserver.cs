@@ -26,4 +26,16 @@ public interface IDeviceObserver
     /// device's <see cref="DeviceEntry.Gate"/> while reading its readings.
     /// </summary>
     void Tick(DateTimeOffset now);
+
+    /// <summary>
+    /// This node is taking the device over from another (several nodes): forget what was remembered of it; the stored
+    /// messages follow through <see cref="Replayed"/>. Called holding the device's gate.
+    /// </summary>
+    void Forget(DeviceEntry device) { }
+
+    /// <summary>
+    /// A stored message applied again while the device's state is rebuilt: remember what it changes, act on nothing (what it
+    /// caused was acted on when it first came). Called holding the device's gate, <paramref name="at"/> the message's time.
+    /// </summary>
+    void Replayed(DeviceEntry device, DeviceMessage message, DateTimeOffset at) { }
 }

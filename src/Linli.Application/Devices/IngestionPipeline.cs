@@ -22,7 +22,7 @@ public sealed class IngestBatch(IReadOnlyList<AcceptedMessage> messages)
 /// <see cref="IDeviceObserver"/>s (the alarm rules). A full channel makes senders wait.
 /// </summary>
 public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IReadingWriterFactory writers, IEnumerable<IDeviceObserver> observers,
-    TimeProvider time, IOptions<DeviceOptions> options, ILogger<IngestionPipeline> logger) : BackgroundService
+    DeviceOwnership ownership, TimeProvider time, IOptions<DeviceOptions> options, ILogger<IngestionPipeline> logger) : BackgroundService
 {
     readonly IDeviceObserver[] _observers = [.. observers];
     readonly Channel<IngestBatch> _queue = Channel.CreateBounded<IngestBatch>(new BoundedChannelOptions(Math.Max(1, options.Value.QueueCapacity))
@@ -101,6 +101,8 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         {
             try
             {
+                // Several nodes: devices this node does not hold yet are rebuilt from what is stored before their messages are.
+                await ownership.TakeAsync(taken.SelectMany(b => b.Messages).Select(m => m.Device), ct);
                 if (_writer is null)
                 {
                     await using var scope = scopes.CreateSystemScope("store device readings");

@@ -70,6 +70,12 @@ public sealed class Device : ScopedEntity
     public DateTimeOffset SecretIssuedAt { get; private set; }
     public bool Disabled { get; private set; }
     public DateTimeOffset? LastSeenAt { get; private set; }
+    /// <summary>
+    /// The web node that last took this device's messages and so holds its rule state (several nodes, ADR 0013); null
+    /// until a node of a district takes it. Written by ingestion in bulk, never through this entity.
+    /// </summary>
+    public string? OwnerNode { get; private set; }
+    public const int NodeMaxLength = 80;
     public DeviceHealth Health { get; private set; }
     /// <summary>Messages refused (bad format, wrong secret, over the rate limit), counted so a failing device is noticed.</summary>
     public long RejectedMessages { get; private set; }

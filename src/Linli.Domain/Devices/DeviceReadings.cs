@@ -42,6 +42,15 @@ public sealed class DeviceReadings(long deviceId, DateTimeOffset trackedSince)
         }
     }
 
+    /// <summary>Forgets every value: the readings are about to be built again from what is stored, the device last seen at <paramref name="lastSeen"/>.</summary>
+    public void Restart(DateTimeOffset? lastSeen)
+    {
+        _last?.Clear();
+        _previous?.Clear();
+        _events?.Clear();
+        LastSeen = lastSeen;
+    }
+
     /// <summary>Ends the moment of a message: its events no longer hold when the ticker looks later.</summary>
     public void EndMessage() => _events?.Clear();
 

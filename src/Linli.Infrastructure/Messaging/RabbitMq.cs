@@ -11,8 +11,17 @@ public sealed class RabbitMqOptions
 
     /// <summary><c>amqp://user:password@host:5672/vhost</c>; empty = no broker.</summary>
     public string? ConnectionString { get; set; }
-    /// <summary>The durable queue the device messages (MQTT topics <c>devices/{code}/telemetry|events</c>) collect in.</summary>
+    /// <summary>
+    /// The name the device partitions are made from: MQTT topics <c>devices/{code}/telemetry|events</c> are hashed on the
+    /// device over <see cref="DevicePartitions"/> durable queues <c>{DeviceQueue}.00</c>, <c>.01</c> … through the
+    /// consistent-hash exchange <c>{DeviceQueue}.hash</c>.
+    /// </summary>
     public string DeviceQueue { get; set; } = "linli.devices";
+    /// <summary>
+    /// Partitions of the device traffic: the unit a node takes and gives up. Fixed for a district (a change moves devices);
+    /// many more than nodes, so that a dead node's share spreads over all the others.
+    /// </summary>
+    public int DevicePartitions { get; set; } = 16;
     /// <summary>The exchange the MQTT plugin publishes to.</summary>
     public string MqttExchange { get; set; } = "amq.topic";
     /// <summary>The fan-out exchange every web node reads live pushes (and directory changes) from.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Linli.Application.Alarms;
 using Linli.Application.Devices;
 using Linli.Application.Live;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,10 @@ namespace Linli.Infrastructure.Messaging;
 /// are a view, not a record: a push made while the broker is away reaches this node only, and the pages catch up on reload.
 /// </summary>
 public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDirectory directory, RuleEvaluator rules, IEnumerable<ISharedCache> caches,
-    IOptions<RabbitMqOptions> options, ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
+    ClusterNodes nodes, IServiceProvider services, IOptions<RabbitMqOptions> options, ILogger<RabbitMqLiveBus> logger) : BackgroundService, ILiveBus
 {
     readonly string _origin = Guid.NewGuid().ToString("N");
+    DeviceOwnership? _ownership;
     readonly SemaphoreSlim _publishing = new(1, 1);
     readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     volatile IChannel? _channel;
@@ -52,10 +54,19 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
     public Task RulesChangedAsync(CancellationToken ct = default) =>
         SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(null, true)), ct);
 
-    /// <summary>An edit of the in-memory copies every node keeps: one device (the device directory), or the alarm rules.</summary>
-    sealed record DirectoryChange(long? DeviceId, bool Rules, string? Cache = null);
+    /// <summary>Tells the other nodes this node now holds these devices.</summary>
+    public Task DevicesTakenAsync(IReadOnlyList<long> devices, CancellationToken ct = default) =>
+        SendAsync(new Envelope(_origin, null, null, null, null, new DirectoryChange(null, false, Taken: devices)), ct);
 
-    sealed record Envelope(string Origin, string? Hub, IReadOnlyList<string>? Groups, string? Method, JsonElement? Payload, DirectoryChange? Directory);
+    /// <summary>An edit of the in-memory copies every node keeps: one device (the device directory), or the alarm rules.</summary>
+    sealed record DirectoryChange(long? DeviceId, bool Rules, string? Cache = null, IReadOnlyList<long>? Taken = null);
+
+    /// <summary>
+    /// What travels on the live exchange. <see cref="Node"/> is the sender's name: every message is also a sign of life,
+    /// and one with nothing else in it is a heartbeat (<see cref="Leaving"/>: the sender is stopping).
+    /// </summary>
+    sealed record Envelope(string Origin, string? Hub, IReadOnlyList<string>? Groups, string? Method, JsonElement? Payload, DirectoryChange? Directory,
+        string? Node = null, bool Leaving = false);
 
     static readonly JsonSerializerOptions WireJson = new(JsonSerializerDefaults.Web);
 
@@ -67,7 +78,7 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
             LogNotSent(logger, envelope.Method ?? "directory");
             return;
         }
-        var body = JsonSerializer.SerializeToUtf8Bytes(envelope, WireJson);
+        var body = JsonSerializer.SerializeToUtf8Bytes(envelope with { Node = nodes.Self }, WireJson);
         await _publishing.WaitAsync(ct);
         try
         {
@@ -109,9 +120,22 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
         _connected.TrySetResult();
         try
         {
-            await closed.WaitAsync(ct);
+            // A heartbeat now (the others learn of this node at once), then every HeartbeatSeconds until the channel goes.
+            var heartbeat = nodes.Options.Heartbeat;
+            while (!closed.IsCompleted)
+            {
+                await SendAsync(new Envelope(_origin, null, null, null, null, null), ct);
+                nodes.Refresh();
+                await Task.WhenAny(closed, Task.Delay(heartbeat, ct));
+                ct.ThrowIfCancellationRequested();
+            }
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: say so, so the others take this node's devices now rather than after its heartbeats stop.
+            try { await SendAsync(new Envelope(_origin, null, null, null, null, null, Leaving: true), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException) { }
+        }
         finally
         {
             _channel = null;
@@ -124,8 +148,15 @@ public sealed partial class RabbitMqLiveBus(ILocalLiveDelivery local, DeviceDire
         {
             var envelope = JsonSerializer.Deserialize<Envelope>(body.Span, WireJson);
             if (envelope is null || envelope.Origin == _origin) return;
+            if (envelope.Node is { Length: > 0 } node)
+            {
+                if (envelope.Leaving) nodes.Left(node);
+                else nodes.Heard(node);
+            }
             if (envelope.Directory is { } change)
             {
+                if (change.Taken is { } taken && envelope.Node is { Length: > 0 } owner)
+                    (_ownership ??= services.GetRequiredService<DeviceOwnership>()).Taken(owner, taken);
                 if (change.DeviceId is { } id) await directory.RefreshAsync(id, ct);
                 if (change.Rules) await rules.ReloadAsync(ct);
                 if (change.Cache is { } name)
@@ -181,4 +212,10 @@ public sealed class BroadcastingAlarmRuleSync(RuleEvaluator rules, RabbitMqLiveB
 public sealed class BroadcastingCacheSync(RabbitMqLiveBus bus) : CacheSync
 {
     public override Task ChangedAsync(string cache, CancellationToken ct) => bus.CacheChangedAsync(cache, ct);
+}
+
+/// <summary>Devices this node took, told to every other node through the live exchange.</summary>
+public sealed class BroadcastingOwnershipSync(RabbitMqLiveBus bus) : OwnershipSync
+{
+    public override Task TakenAsync(string node, IReadOnlyList<long> devices, CancellationToken ct) => bus.DevicesTakenAsync(devices, ct);
 }

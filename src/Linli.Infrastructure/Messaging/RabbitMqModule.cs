@@ -1,5 +1,6 @@
 using Linli.Application.Alarms;
 using Linli.Application.Devices;
+using Linli.Application.Common;
 using Linli.Application.Live;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,8 @@ public static class RabbitMqModule
         services.Replace(ServiceDescriptor.Singleton<DirectorySync, BroadcastingDirectorySync>());
         services.Replace(ServiceDescriptor.Singleton<AlarmRuleSync, BroadcastingAlarmRuleSync>());
         services.Replace(ServiceDescriptor.Singleton<Linli.Application.Common.CacheSync, BroadcastingCacheSync>());
+        services.Replace(ServiceDescriptor.Singleton<OwnershipSync, BroadcastingOwnershipSync>());
+        services.PostConfigure<ClusterOptions>(o => o.Shared = true);
         services.AddSingleton<MqttIngestion>();
         services.AddSingleton<Linli.Application.Common.IReadinessProbe, BrokerProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<RabbitMqLiveBus>());

@@ -16,6 +16,7 @@ sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         b.Property(d => d.Health).HasConversion<string>().HasMaxLength(20);
         b.Property(d => d.SecretHash).HasMaxLength(64);
         b.Property(d => d.LastRejectReason).HasMaxLength(Device.ReasonMaxLength);
+        b.Property(d => d.OwnerNode).HasMaxLength(Device.NodeMaxLength);
         b.HasIndex(d => d.Code).IsUnique();
         b.HasIndex(d => new { d.CommunityId, d.Type });
         b.HasIndex(d => new { d.GridId, d.Type });

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Linli.Web.Features.Devices;
 
 /// <summary>
@@ -11,6 +13,11 @@ public static class DevicesModule
         services.Configure<DeviceOptions>(configuration.GetSection("Linli:Devices"));
         services.AddSingleton<DeviceDirectory>();
         services.AddSingleton<DirectorySync>();
+        services.Configure<ClusterOptions>(configuration.GetSection(ClusterOptions.Section));
+        services.AddSingleton(sp => new ClusterNodes(configuration["Linli:NodeName"] is { Length: > 0 } name ? name : ClusterNodes.DefaultName(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ClusterOptions>>()));
+        services.AddSingleton<OwnershipSync>();
+        services.AddSingleton<DeviceOwnership>();
         services.AddSingleton<IngestParser>();
         services.AddSingleton<IngestionPipeline>();
         services.AddSingleton<DeviceTicker>();
