@@ -68,7 +68,7 @@ trap 'exit 143' TERM
 # --- prerequisites ---------------------------------------------------------
 
 echo "==> Checking Debian packages"
-linli_ensure_packages || fatal "could not install the required Debian packages"
+linli_ensure_packages haproxy curl || fatal "could not install the required Debian packages"
 
 command -v dotnet >/dev/null 2>&1 || fatal "dotnet SDK not found on PATH"
 command -v npm >/dev/null 2>&1 || fatal "npm not found on PATH"
@@ -198,6 +198,8 @@ run_tests "bench-tests" tests/Linli.Bench.Tests bench-tests
 run_tests "web-tests (sqlite)" tests/Linli.Web.Tests web-tests-sqlite LINLI_TEST_DB=sqlite
 run_tests "web-tests (postgres)" tests/Linli.Web.Tests web-tests-postgres LINLI_TEST_DB=postgres
 run_tests "browser-tests" tests/Linli.Browser.Tests browser-tests
+# A district of real processes (scripts/district.sh on ports of its own: primary + replica, broker, three nodes, HAProxy).
+run_tests "district-tests" tests/Linli.District.Tests district-tests
 
 if [ "$RUNS" -eq 0 ]; then
     PROBLEMS+=("no test projects found under tests/ - no tests ran")

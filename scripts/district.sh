@@ -20,6 +20,9 @@
 #   LINLI_DISTRICT_NODE_PORT  first web node; node i listens on +i-1       (5081)
 #   LINLI_DISTRICT_PG_PORT primary; the replica listens on +1             (55432)
 #   LINLI_DISTRICT_AMQP_PORT / LINLI_DISTRICT_MQTT_PORT                   (5683 / 1893)
+#   LINLI_DISTRICT_DIST_PORT / LINLI_DISTRICT_EPMD_PORT  the broker's Erlang ports (25683 / 43701)
+#   LINLI_DISTRICT_NO_BUILD  set: use the binaries already built (the test suite builds first)
+#   Linli__*               any further setting, passed to every web node (e.g. Linli__Cluster__HeartbeatSeconds)
 #
 # The same layout on real servers (one host per role, systemd units, the settings each node needs) is described in
 # docs/district.md.
@@ -266,8 +269,10 @@ cmd_up() {
     linli_ensure_packages haproxy curl || die "could not install the Debian packages"
     mkdir -p "$DIR"
     echo "$n" >"$DIR/nodes"
-    log "building Linli.Web ($CONFIGURATION)"
-    dotnet build "$ROOT/src/Linli.Web" -c "$CONFIGURATION" -nologo -v q >"$DIR/build.log" 2>&1 || { tail -n 30 "$DIR/build.log" >&2; die "build failed"; }
+    if [ -z "${LINLI_DISTRICT_NO_BUILD:-}" ]; then
+        log "building Linli.Web ($CONFIGURATION)"
+        dotnet build "$ROOT/src/Linli.Web" -c "$CONFIGURATION" -nologo -v q >"$DIR/build.log" 2>&1 || { tail -n 30 "$DIR/build.log" >&2; die "build failed"; }
+    fi
     pg_up
     broker_up
     # The first node migrates and seeds; the others start once it is ready, on the same database.
