@@ -34,9 +34,11 @@ public sealed partial class OperationsGauges : PeriodicJob
     readonly Meter _meter;
     long _alarmsOpen = -1, _caseTimersDue = -1, _alarmTimersDue = -1, _outbox = -1, _deliveriesFailing = -1;
 
-    public OperationsGauges(IServiceScopeFactory scopes, IngestionPipeline pipeline, TimeProvider time, IOptions<MetricsOptions> options,
-        IMeterFactory meters, IConfiguration configuration, ILogger<OperationsGauges> logger) : base(logger)
+    public OperationsGauges(IServiceScopeFactory scopes, IngestionPipeline pipeline, ClusterNodes nodes, DeviceOwnership ownership, TimeProvider time,
+        IOptions<MetricsOptions> options, IMeterFactory meters, IConfiguration configuration, ILogger<OperationsGauges> logger) : base(logger)
     {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(ownership);
         ArgumentNullException.ThrowIfNull(pipeline);
         ArgumentNullException.ThrowIfNull(meters);
         _scopes = scopes;
@@ -51,6 +53,8 @@ public sealed partial class OperationsGauges : PeriodicJob
         _meter.CreateObservableCounter("linli.ingest.readings_stored", () => pipeline.StoredReadings, "{reading}", "Readings stored since the node started.");
         _meter.CreateObservableCounter("linli.ingest.transactions", () => pipeline.StoredTransactions, "{transaction}", "Write transactions of the ingestion pipeline.");
         _meter.CreateObservableCounter("linli.ingest.store_time", () => pipeline.StoreTime.TotalSeconds, "s", "Time the pipeline spent storing; over transactions, the mean write batch time.");
+        _meter.CreateObservableGauge("linli.cluster.nodes_alive", () => nodes.Alive.Count, "{node}", "Web nodes this node hears (itself included).");
+        _meter.CreateObservableCounter("linli.devices.rebuilt", () => ownership.RebuiltDevices, "{device}", "Devices whose state this node rebuilt from the stored readings (taken over from another node).");
         Gauge("linli.alarms.open", () => _alarmsOpen, "{alarm}", "Alarms not yet closed, in the whole installation.");
         Gauge("linli.case_timers.due", () => _caseTimersDue, "{timer}", "SLA timers past their due time and not yet fired.");
         Gauge("linli.alarm_timers.due", () => _alarmTimersDue, "{timer}", "Alarm escalation timers past their due time and not yet fired.");
