@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Linli.District.Tests;
 
@@ -119,5 +120,40 @@ public sealed class DistrictTests(District district)
             result[n] = line is null ? 0 : (long)double.Parse(line[(line.IndexOf("} ", StringComparison.Ordinal) + 2)..].Split(' ')[0], CultureInfo.InvariantCulture);
         }
         return result;
+    }
+}
+
+/// <summary>The operations view across processes: what one node raises reaches the duty screen connected to another.</summary>
+[Collection(DistrictCollection.Name)]
+public sealed class DistrictLiveViewTests(District district)
+{
+    [Fact]
+    public async Task An_SOS_pressed_through_node_3_reaches_the_duty_screen_connected_to_node_1()
+    {
+        using var adminOn1 = await district.ClientAsAsync("admin1", District.Node(1));
+        var token = adminOn1.DefaultRequestHeaders.Authorization!.Parameter!;
+        var heard = new System.Collections.Concurrent.ConcurrentQueue<JsonElement>();
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(District.Node(1), "/hubs/ops"), o =>
+            {
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.Headers["Authorization"] = "Bearer " + token;
+            })
+            .Build();
+        hub.On<JsonElement>("alarm", heard.Enqueue);
+        await hub.StartAsync();
+        // The hub puts the connection into its groups after the handshake: an invocation's answer says it is done.
+        try { await hub.InvokeAsync("joined"); } catch (Microsoft.AspNetCore.SignalR.HubException) { }
+
+        using var residentOn3 = await district.ClientAsAsync("resident1", District.Node(3));
+        using var pressed = await residentOn3.PostAsJsonAsync("/api/v1/sos", new { note = "摔倒了" });
+        Assert.Equal(HttpStatusCode.Created, pressed.StatusCode);
+        var sos = await pressed.Content.ReadFromJsonAsync<JsonElement>();
+        var id = sos.GetProperty("id").GetInt64();
+
+        await District.UntilAsync(() => Task.FromResult(heard.Any(p => p.GetProperty("id").GetInt64() == id)), TimeSpan.FromSeconds(15),
+            "the SOS on node 1's duty screen");
+        Assert.Equal("raised", heard.First(p => p.GetProperty("id").GetInt64() == id).GetProperty("change").GetString());
     }
 }
