@@ -62,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<IDueTimerClaims<AlarmTimer>, AlarmTimerClaims>();
         services.AddSingleton<IRegistryBulkWriter, RegistryBulkWriterPort>();
         services.AddSingleton<IReadingWriterFactory, ReadingWriterFactory>();
+        services.AddSingleton<ITelemetryPartitions, TelemetryPartitions>();
         services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
         services.AddSingleton<Application.Identity.ISignInCounter, SignInCounter>();
         services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();

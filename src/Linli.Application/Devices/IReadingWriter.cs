@@ -14,3 +14,17 @@ public interface IReadingWriterFactory
 {
     Task<IReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct);
 }
+
+/// <summary>
+/// The raw readings' time partitions, where the database has them (PostgreSQL: one per month). The roll-up and retention
+/// job creates the coming months ahead of time and drops months wholly past retention; without partitions (SQLite) both
+/// do nothing and retention deletes row by row.
+/// </summary>
+public interface ITelemetryPartitions
+{
+    /// <summary>Makes sure the partitions from <paramref name="now"/>'s month to a couple of months ahead exist; returns how many it created.</summary>
+    Task<int> EnsureAheadAsync(ILinliDb db, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>Drops the partitions that hold only readings older than <paramref name="cutoff"/>; returns how many it dropped.</summary>
+    Task<int> DropBeforeAsync(ILinliDb db, DateTimeOffset cutoff, CancellationToken ct);
+}

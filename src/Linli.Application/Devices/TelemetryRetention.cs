@@ -19,15 +19,15 @@ public sealed class TelemetryRetentionOptions
     public int DeleteChunkSize { get; set; } = 5000;
 }
 
-/// <summary>What one run did.</summary>
-public sealed record RetentionRun(int HourRowsWritten, long RawDeleted, long HourlyDeleted);
+/// <summary>What one run did: raw rows deleted one by one, and whole months of raw rows dropped (PostgreSQL).</summary>
+public sealed record RetentionRun(int HourRowsWritten, long RawDeleted, long HourlyDeleted, int MonthsDropped = 0, int MonthsCreated = 0);
 
 /// <summary>
 /// Rolls completed hours of raw readings into device_reading_hours and deletes what is older than the retention periods.
 /// It works only from what the database holds: an hour is recomputed from its raw rows and upserted, never added to, so a
 /// run repeated after a crash or on a second node gives the same numbers.
 /// </summary>
-public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, TimeProvider time, IOptions<DeviceOptions> deviceOptions,
+public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, ITelemetryPartitions partitions, TimeProvider time, IOptions<DeviceOptions> deviceOptions,
     IOptions<TelemetryRetentionOptions> options, ILogger<TelemetryRetention> logger) : PeriodicJob(logger)
 {
     const long TicksPerHour = TimeSpan.TicksPerHour;
@@ -60,8 +60,11 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
             await using var scope = scopes.CreateSystemScope("roll up and expire telemetry of every device");
             var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
             var now = time.GetUtcNow();
+            var created = await partitions.EnsureAheadAsync(db, now, ct);
             var rolled = await RollUpAsync(db, now, ct);
             var rawCutoff = now.AddDays(-deviceOptions.Value.RawRetentionDays);
+            // Whole months past retention go at once (PostgreSQL); what is left of the oldest month row by row.
+            var dropped = await partitions.DropBeforeAsync(db, rawCutoff, ct);
             // Oldest ids first: old rows sit at the low ids, so a chunk is found without reading the whole table.
             var raw = await DeleteInChunksAsync(db,
                 """DELETE FROM device_readings WHERE "Id" IN (SELECT "Id" FROM device_readings WHERE "At" < @cutoff ORDER BY "Id" LIMIT @n)""",
@@ -72,7 +75,7 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, Time
                     SELECT "DeviceId", "Metric", "Hour" FROM device_reading_hours WHERE "Hour" < @cutoff LIMIT @n)
                 """,
                 now.AddDays(-deviceOptions.Value.HourlyRetentionDays), ct);
-            return new RetentionRun(rolled, raw, hourly);
+            return new RetentionRun(rolled, raw, hourly, dropped, created);
         }
         finally
         {
