@@ -55,7 +55,8 @@ public sealed class ImportJob
     {
         var job = New(kind, fileName, userId, userName, scope, now);
         job.State = ImportState.Failed;
-        job.Message = Cut(message, MessageMaxLength);
+        // The reason may quote the file (a header it did not know): kept as printable text, like the file name.
+        job.Message = Cut(Printable(message), MessageMaxLength);
         job.FinishedAt = now;
         return job;
     }
@@ -68,7 +69,7 @@ public sealed class ImportJob
             Id = Guid.NewGuid().ToString("N"),
             Kind = kind,
             // A file name is the client's to choose: only what can be shown and stored is kept.
-            FileName = Cut(new string((fileName ?? "").Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).ToArray()), FileNameMaxLength),
+            FileName = Cut(Printable(fileName), FileNameMaxLength),
             UserId = userId,
             UserName = userName,
             ScopeLevel = scope.Level,
@@ -79,6 +80,8 @@ public sealed class ImportJob
             UpdatedAt = now,
         };
     }
+
+    static string Printable(string? text) => new((text ?? "").Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).ToArray());
 
     public static string Cut(string text, int max) => text is null || text.Length <= max ? text ?? "" : text[..max];
 
