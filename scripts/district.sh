@@ -165,7 +165,7 @@ node_start() { # node_start I SEED
         export Linli__Database__ReplicaConnectionString="$(connection "$REPLICA_PORT")"
         export Linli__RabbitMq__ConnectionString="amqp://guest:guest@127.0.0.1:$AMQP_PORT/"
         export Linli__DataDirectory="$DIR/shared"
-        export Linli__Attachments__Path="$DIR/shared/attachments"
+        export Linli__Files__Path="$DIR/shared/attachments"
         export Linli__Privacy__Key="$(cat "$PRIVACY_KEY_FILE")"
         export Linli__Seed="$seed"
         exec setsid dotnet "bin/$CONFIGURATION/net10.0/Linli.Web.dll" </dev/null >>"$DIR/node$i.log" 2>&1

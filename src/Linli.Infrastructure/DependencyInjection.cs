@@ -18,7 +18,7 @@ namespace Linli.Infrastructure;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the database (SQLite by default, PostgreSQL when configured), migrations, seeding and the personal-data protector.</summary>
+    /// <summary>Registers the database (SQLite by default, PostgreSQL when configured), migrations, seeding, the personal-data protector and the file store.</summary>
     public static IServiceCollection AddLinliPersistence(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var options = configuration.GetSection("Linli:Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
@@ -66,6 +66,7 @@ public static class DependencyInjection
         services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
         services.AddSingleton<Application.Identity.ISignInCounter, SignInCounter>();
         services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();
+        services.AddSingleton<IFileStore>(new Files.SharedDirectoryFileStore(Files.SharedDirectoryFileStore.Configured(configuration, dataDir)));
         services.AddScoped<MigrationRunner>();
         services.AddScoped<RegistrySeeder>();
         services.AddScoped<CaseSeeder>();

@@ -19,7 +19,7 @@ builder.Services.AddIdentityModule(builder.Configuration);
 builder.Services.AddRegistryModule();
 builder.Services.AddImportExport();
 builder.Services.AddStatisticsModule();
-builder.Services.AddCasesModule(builder.Configuration, builder.Environment.ContentRootPath);
+builder.Services.AddCasesModule(builder.Configuration);
 builder.Services.AddOpen311(builder.Configuration);
 builder.Services.AddNoticesModule();
 builder.Services.AddMonitoringModule(builder.Configuration);

@@ -28,23 +28,23 @@ public sealed class ImportExportTests(ITestOutputHelper output)
     sealed record ResidentPage(List<ResidentItem> Items, int Total, bool TotalIsLowerBound = false);
 
     sealed record Population(int Total);
-    sealed record Counts(int Rooms, int Residents);
-    sealed record JobDto(string Id, string State, int ProcessedRows, int TotalRows, int ErrorsCount, string? ErrorReportUrl, string? ErrorReportXlsxUrl, Counts? Imported, string? Message);
+    internal sealed record Counts(int Rooms, int Residents);
+    internal sealed record JobDto(string Id, string State, int ProcessedRows, int TotalRows, int ErrorsCount, string? ErrorReportUrl, string? ErrorReportXlsxUrl, Counts? Imported, string? Message);
     sealed record Problem(int Status, Dictionary<string, string[]>? Errors, string? ErrorReportUrl, string? ErrorReportXlsxUrl, int? ErrorsCount);
     sealed record History(DateOnly MovedInOn, DateOnly? LeaseEnd, string Relation);
     sealed record ResidentDetail(int Id, string Name, string? RoomLabel, List<string> Labels, string? EmergencyContactName, List<History> History);
 
-    static readonly string[] ResidentHeaders = ImportColumns.Residents.Select(c => c.TemplateHeader).ToArray();
+    internal static readonly string[] ResidentHeaders = ImportColumns.Residents.Select(c => c.TemplateHeader).ToArray();
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
     static async Task<int> NodeOf(HttpClient client) => (await client.GetFromJsonAsync<Me>("/api/v1/me"))!.NodeId;
 
-    static async Task<int> ResidentTotal(HttpClient client, string query = "") =>
+    internal static async Task<int> ResidentTotal(HttpClient client, string query = "") =>
         (await client.GetFromJsonAsync<ResidentPage>($"/api/v1/residents?pageSize=1{query}"))!.Total;
 
     /// <summary>Existing rooms of the first buildings the client can see, as import files name them.</summary>
-    static async Task<List<ImportSamples.RoomAddress>> RoomsAsync(HttpClient client, int buildings, int? gridId = null)
+    internal static async Task<List<ImportSamples.RoomAddress>> RoomsAsync(HttpClient client, int buildings, int? gridId = null)
     {
         var page = await client.GetFromJsonAsync<BuildingPage>($"/api/v1/buildings?pageSize=100{(gridId is null ? "" : $"&gridId={gridId}")}");
         var rooms = new List<ImportSamples.RoomAddress>();
@@ -56,7 +56,7 @@ public sealed class ImportExportTests(ITestOutputHelper output)
         return rooms;
     }
 
-    static MultipartFormDataContent Form(byte[] content, string fileName, int? communityId = null)
+    internal static MultipartFormDataContent Form(byte[] content, string fileName, int? communityId = null)
     {
         var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
@@ -70,19 +70,19 @@ public sealed class ImportExportTests(ITestOutputHelper output)
     static Task<HttpResponseMessage> ImportAsync(HttpClient client, string kind, byte[] content, string fileName, int? communityId = null) =>
         client.PostAsync($"/api/v1/imports/{kind}?wait=true", Form(content, fileName, communityId));
 
-    static byte[] Csv(params string[][] rows)
+    internal static byte[] Csv(params string[][] rows)
     {
         var text = string.Join("\r\n", rows.Select(r => string.Join(",", r.Select(c => c.Contains(',', StringComparison.Ordinal) ? $"\"{c}\"" : c))));
         return Encoding.UTF8.GetBytes(text);
     }
 
-    static string ValidId(int n, string region = "330110", string born = "19800101")
+    internal static string ValidId(int n, string region = "330110", string born = "19800101")
     {
         var first17 = $"{region}{born}{n:000}";
         return first17 + IdCardNumber.CheckCharacter(first17);
     }
 
-    static async Task<List<string[]>> ReadCsvAsync(HttpResponseMessage response)
+    internal static async Task<List<string[]>> ReadCsvAsync(HttpResponseMessage response)
     {
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.True(bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }), "CSV must start with a UTF-8 byte-order mark");
@@ -93,7 +93,7 @@ public sealed class ImportExportTests(ITestOutputHelper output)
         return rows;
     }
 
-    static List<string[]> ReadXlsx(byte[] bytes)
+    internal static List<string[]> ReadXlsx(byte[] bytes)
     {
         using var doc = SpreadsheetDocument.Open(new MemoryStream(bytes), false);
         var wb = doc.WorkbookPart!;
@@ -615,7 +615,7 @@ public sealed class ImportExportTests(ITestOutputHelper output)
         await ScalarAsync(app, "SELECT COUNT(*) FROM audit_entries"),
         string.Join(",", await ColumnAsync(app, "SELECT \"Occupancy\" FROM rooms ORDER BY \"Id\"")));
 
-    static Task<long> ScalarAsync(TestApp app, string sql) =>
+    internal static Task<long> ScalarAsync(TestApp app, string sql) =>
         WithConnectionAsync(app, async connection =>
         {
             await using var command = connection.CreateCommand();
@@ -623,7 +623,7 @@ public sealed class ImportExportTests(ITestOutputHelper output)
             return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
         });
 
-    static Task<List<string>> ColumnAsync(TestApp app, string sql) =>
+    internal static Task<List<string>> ColumnAsync(TestApp app, string sql) =>
         WithConnectionAsync(app, async connection =>
         {
             await using var command = connection.CreateCommand();

@@ -16,7 +16,7 @@ namespace Linli.Web.Tests;
 /// <paramref name="services"/> adds to the app's services (a probe on a port).
 /// </summary>
 public sealed class LinliAppFactory(string connectionString, string seed = "demo", IReadOnlyDictionary<string, string>? settings = null,
-    Action<IServiceCollection>? services = null)
+    Action<IServiceCollection>? services = null, string? filesPath = null)
     : WebApplicationFactory<Program>
 {
     readonly ConcurrentDictionary<string, string> _tokens = new();
@@ -32,11 +32,19 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
 
     public IReadOnlyDictionary<string, string> Settings { get; } = settings ?? new Dictionary<string, string>();
 
+    /// <summary>The file store's directory (<c>Linli:Files:Path</c>), shared by the nodes of one <see cref="TestApp"/> as a district's are.</summary>
+    public string? FilesPath => filesPath;
+
     /// <summary>A new app on a fresh copy of the seeded demo district.</summary>
     public static async Task<TestApp> StartAsync(IReadOnlyDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
     {
         var (cs, drop) = await TestDatabase.CreateAsync();
-        return new TestApp(new LinliAppFactory(cs, settings: settings, services: services), drop);
+        var files = Path.Combine(Path.GetTempPath(), "linli-tests", "files-" + Guid.NewGuid().ToString("N"));
+        return new TestApp(new LinliAppFactory(cs, settings: settings, services: services, filesPath: files), async () =>
+        {
+            await drop();
+            if (Directory.Exists(files)) Directory.Delete(files, recursive: true);
+        });
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -46,6 +54,7 @@ public sealed class LinliAppFactory(string connectionString, string seed = "demo
         builder.UseSetting("Linli:Seed", seed);
         builder.UseSetting("Linli:Privacy:Key", TestDatabase.PrivacyKey);
         builder.UseSetting("Linli:DataDirectory", _dataDir);
+        if (filesPath is not null) builder.UseSetting("Linli:Files:Path", filesPath);
         builder.UseSetting("Linli:SignIn:PermitPerMinute", "1000");
         builder.UseSetting("Linli:Cases:TimerPollSeconds", "0.2");
         builder.UseSetting("Linli:Alarms:TimerPollSeconds", "0.2");
@@ -95,12 +104,13 @@ public sealed class TestApp(LinliAppFactory factory, Func<Task> drop) : IAsyncDi
 
     /// <summary>
     /// Another app process on the same database: a restart after <see cref="StopAsync"/>, or a second web node next to
-    /// this one. It shares nothing in memory with the first; its clock starts <paramref name="clockAhead"/> ahead of real time.
+    /// this one. It shares nothing in memory with the first, only the database and the file store's directory; its clock
+    /// starts <paramref name="clockAhead"/> ahead of real time.
     /// </summary>
     public LinliAppFactory StartNode(TimeSpan clockAhead = default, IReadOnlyDictionary<string, string>? settings = null,
         Action<IServiceCollection>? services = null)
     {
-        var node = new LinliAppFactory(Factory.ConnectionString, settings: settings ?? Factory.Settings, services: services);
+        var node = new LinliAppFactory(Factory.ConnectionString, settings: settings ?? Factory.Settings, services: services, filesPath: Factory.FilesPath);
         node.Clock.Advance(clockAhead);
         lock (_nodes) _nodes.Add(node);
         _ = node.Services; // starts the host: migrations, hosted services, timers

@@ -6,17 +6,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Application.Cases;
 
-/// <summary>Where photo files live: <c>Linli:Attachments:Path</c>, by default <c>attachments</c> in the data directory.</summary>
-public sealed record PhotoStorage(string Root);
-
 /// <summary>An uploaded file as the web layer hands it over: its length and a way to read it once.</summary>
 public sealed record PhotoUpload(long Length, Func<Stream> Open);
 
 /// <summary>
 /// Photos on a case: the reporter's with the report, the handler's with the work. A photo is recognised by its first
-/// bytes, never by its name or the type the client claims, and kept as a file outside the database.
+/// bytes, never by its name or the type the client claims, and kept in the file store (shared by every web node) under
+/// <c>yyyy/MM/{guid}.ext</c>, the key its row records.
 /// </summary>
-public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage storage, TimeProvider time)
+public sealed class CasePhotos(ILinliDb db, CaseActions actions, IFileStore files, TimeProvider time)
 {
     public async Task<CasePhotoDto> AddAsync(long caseId, PhotoUpload? file, CancellationToken ct)
     {
@@ -32,19 +30,13 @@ public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage st
         var (contentType, extension) = Sniff(head.AsSpan(0, read)) ?? throw new DomainException("This is not a photo (JPEG, PNG, WebP or HEIC).", "photo");
 
         var stage = c.AddPhoto(actor, now);
-        var relative = Path.Combine(now.ToString("yyyy", System.Globalization.CultureInfo.InvariantCulture),
-            now.ToString("MM", System.Globalization.CultureInfo.InvariantCulture), $"{Guid.NewGuid():N}{extension}");
-        var full = Path.Combine(storage.Root, relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var key = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{now:yyyy}/{now:MM}/{Guid.NewGuid():N}{extension}");
         try
         {
-            await using (var output = File.Create(full))
-            {
-                await output.WriteAsync(head.AsMemory(0, read), ct);
-                await input.CopyToAsync(output, ct);
-            }
-            var attachment = new CaseAttachment(c, stage,
-                relative.Replace('\\', '/'), contentType, file.Length, actor.UserId, now);
+            // The bytes already read to recognise the photo, then the rest of the upload.
+            await using (var content = new HeadThenRest(head.AsMemory(0, read), input))
+                await files.PutAsync(key, content, ct);
+            var attachment = new CaseAttachment(c, stage, key, contentType, file.Length, actor.UserId, now);
             db.CaseAttachments.Add(attachment);
             await db.SaveChangesAsync(ct);
             return new CasePhotoDto(attachment.Id, attachment.Stage, $"/api/v1/cases/{caseId}/photos/{attachment.Id}", contentType, file.Length, now);
@@ -52,18 +44,18 @@ public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage st
         catch
         {
             // The row and the file go together: no orphan file when the row could not be saved.
-            File.Delete(full);
+            await files.DeleteAsync(key, CancellationToken.None);
             throw;
         }
     }
 
-    public async Task<(string Path, string ContentType)> OpenAsync(long caseId, long photoId, CancellationToken ct)
+    /// <summary>A photo's content and type; not found when the row or its file is missing.</summary>
+    public async Task<(Stream Content, string ContentType)> OpenAsync(long caseId, long photoId, CancellationToken ct)
     {
         var a = await db.CaseAttachments.AsNoTracking().FirstOrDefaultAsync(x => x.Id == photoId && x.CaseId == caseId, ct)
             ?? throw new NotFoundException("Photo");
-        var full = Path.GetFullPath(Path.Combine(storage.Root, a.StoragePath));
-        if (!full.StartsWith(Path.GetFullPath(storage.Root), StringComparison.Ordinal) || !File.Exists(full)) throw new NotFoundException("Photo");
-        return (full, a.ContentType);
+        var content = FileKeys.IsValid(a.StoragePath) ? await files.OpenReadAsync(a.StoragePath, ct) : null;
+        return (content ?? throw new NotFoundException("Photo"), a.ContentType);
     }
 
     /// <summary>The image formats phones produce, by their magic numbers.</summary>
@@ -75,5 +67,43 @@ public sealed class CasePhotos(ILinliDb db, CaseActions actions, PhotoStorage st
         if (b.Length >= 12 && b[4..8].SequenceEqual("ftyp"u8) && (b[8..12].SequenceEqual("heic"u8) || b[8..12].SequenceEqual("heix"u8) || b[8..12].SequenceEqual("mif1"u8)))
             return ("image/heic", ".heic");
         return null;
+    }
+
+    /// <summary>A stream of the first bytes, already read off the upload, followed by the rest of it.</summary>
+    sealed class HeadThenRest(ReadOnlyMemory<byte> head, Stream rest) : Stream
+    {
+        int _offset;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_offset < head.Length) return TakeHead(buffer);
+            return rest.Read(buffer);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _offset < head.Length ? ValueTask.FromResult(TakeHead(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        int TakeHead(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, head.Length - _offset);
+            head.Span.Slice(_offset, n).CopyTo(buffer);
+            _offset += n;
+            return n;
+        }
     }
 }

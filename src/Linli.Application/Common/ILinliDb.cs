@@ -50,6 +50,8 @@ public interface ILinliDb
     DbSet<NotificationPreference> NotificationPreferences { get; }
     DbSet<Webhook> Webhooks { get; }
     DbSet<WebhookDelivery> WebhookDeliveries { get; }
+    /// <summary>Import jobs carry no scope keys: each is its uploader's, and is found by id together with the asking user.</summary>
+    DbSet<Registry.ImportJob> ImportJobs { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -1,161 +1,125 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Linli.Domain.Identity;
+using Linli.Application.Common;
+using Linli.Application.Identity;
+using Linli.Domain.Common;
+using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Application.Registry;
 
-public enum ImportState { Queued, Validating, Writing, Succeeded, Failed }
-
-/// <summary>A problem with one cell: the row and column as the user sees them in the file.</summary>
-public sealed record ImportError(int Row, string Column, string Value, string Message);
-
-public sealed record ImportCounts(int Rooms, int Residents);
-
-/// <summary>What a client polls: where the import is and, once it is done, what came of it.</summary>
-public sealed record ImportJobDto(string Id, ImportKind Kind, string FileName, ImportState State, int ProcessedRows, int TotalRows, int ErrorsCount,
-    string? ErrorReportUrl, string? ErrorReportXlsxUrl, ImportCounts? Imported, string? Message);
-
 /// <summary>
-/// One uploaded file on its way into the registry. It remembers the uploader's scope, because the worker that runs it has
-/// no HTTP request: the rows are validated and written as that user would see the registry, never wider.
+/// Wakes this node's worker when an upload arrived here, and whoever waits for a job here when this node's worker finished
+/// one. Only a shortcut: jobs uploaded to or finished on another node are found by polling the database.
 /// </summary>
-public sealed class ImportJob
+public sealed class ImportSignals
 {
-    readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    int _processed;
+    readonly SemaphoreSlim _queued = new(0, 1);
+    TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public ImportJob(ImportKind kind, string fileName, ImportTable? table, int communityId, int userId, string userName, Scope scope, DateTimeOffset createdAt)
+    public void Queued()
     {
-        Kind = kind;
-        FileName = fileName;
-        Table = table;
-        TotalRows = table?.Rows.Count ?? 0;
-        CommunityId = communityId;
-        UserId = userId;
-        UserName = userName;
-        Scope = scope;
-        CreatedAt = createdAt;
+        try { _queued.Release(); }
+        catch (SemaphoreFullException) { }
     }
 
-    public string Id { get; } = Guid.NewGuid().ToString("N");
-    public ImportKind Kind { get; }
-    public string FileName { get; }
-    /// <summary>The rows, dropped once the job is done so a finished job holds only its outcome.</summary>
-    public ImportTable? Table { get; private set; }
-    public int TotalRows { get; }
-    public int CommunityId { get; }
-    public int UserId { get; }
-    public string UserName { get; }
-    public Scope Scope { get; }
-    public DateTimeOffset CreatedAt { get; }
-    public ImportState State { get; private set; } = ImportState.Queued;
-    public int ProcessedRows => Volatile.Read(ref _processed);
-    public IReadOnlyList<ImportError> Errors { get; private set; } = [];
-    public ImportCounts? Imported { get; private set; }
-    public string? Message { get; private set; }
-    public Task Completion => _done.Task;
-    public bool IsDone => State is ImportState.Succeeded or ImportState.Failed;
+    public Task<bool> WaitQueuedAsync(TimeSpan timeout, CancellationToken ct) => _queued.WaitAsync(timeout, ct);
 
-    public void Enter(ImportState state) => State = state;
+    /// <summary>Completes when this node's worker next finishes a job.</summary>
+    public Task NextFinish => Volatile.Read(ref _finished).Task;
 
-    public void Progress(int rows) => Volatile.Write(ref _processed, rows);
-
-    public void Succeed(ImportCounts counts)
-    {
-        Imported = counts;
-        Progress(TotalRows);
-        Finish(ImportState.Succeeded);
-    }
-
-    public void Reject(IReadOnlyList<ImportError> errors)
-    {
-        Errors = errors;
-        Message = $"{errors.Count} problem(s) found; nothing was imported.";
-        Finish(ImportState.Failed);
-    }
-
-    public void Fail(string message)
-    {
-        Message = message;
-        Finish(ImportState.Failed);
-    }
-
-    void Finish(ImportState state)
-    {
-        Table = null;
-        State = state;
-        _done.TrySetResult();
-    }
-
-    public ImportJobDto ToDto() => new(Id, Kind, FileName, State, ProcessedRows, TotalRows, Errors.Count,
-        Errors.Count > 0 ? $"/api/v1/imports/{Id}/errors.csv" : null,
-        Errors.Count > 0 ? $"/api/v1/imports/{Id}/errors.xlsx" : null,
-        Imported, Message);
+    public void Finished() =>
+        Interlocked.Exchange(ref _finished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 }
 
 /// <summary>
-/// The jobs of this web node, kept in memory for an hour with their error reports, and the queue the worker reads.
-/// Imports run one at a time: they are write-heavy and SQLite has one writer anyway.
+/// The caller's import jobs: start one (its file into the file store, its row into the database), find it, read its
+/// errors, wait for it. Any node answers for a job any node took or runs. A user finds only the jobs they uploaded under the
+/// scope they hold now; someone else's job id answers as if it did not exist.
 /// </summary>
-public sealed class ImportJobs(TimeProvider time)
+public sealed class ImportJobs(ILinliDb db, CurrentUser user, IFileStore files, ImportSignals signals, TimeProvider time)
 {
-    public static readonly TimeSpan KeepFor = TimeSpan.FromHours(1);
+    static readonly TimeSpan WaitPoll = TimeSpan.FromMilliseconds(250);
 
-    readonly ConcurrentDictionary<string, ImportJob> _jobs = new();
-    readonly Channel<ImportJob> _queue = Channel.CreateUnbounded<ImportJob>(new UnboundedChannelOptions { SingleReader = true });
-
-    public ChannelReader<ImportJob> Queue => _queue.Reader;
-
-    public void Add(ImportJob job, bool enqueue)
+    /// <summary>Queues a checked file (<paramref name="totalRows"/> read from it) for the workers.</summary>
+    public async Task<ImportJobDto> StartAsync(ImportKind kind, string fileName, byte[] content, int totalRows, int communityId, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(job);
-        var cutoff = time.GetUtcNow() - KeepFor;
-        foreach (var old in _jobs.Values)
-            if (old.IsDone && old.CreatedAt < cutoff) _jobs.TryRemove(old.Id, out _);
-        _jobs[job.Id] = job;
-        if (enqueue && !_queue.Writer.TryWrite(job)) job.Fail("The import queue is closed; try again.");
-    }
-
-    /// <summary>A job of this user only: someone else's job id answers as if it did not exist.</summary>
-    public ImportJob? Find(string id, int userId) =>
-        _jobs.TryGetValue(id, out var job) && job.UserId == userId ? job : null;
-}
-
-/// <summary>Runs queued imports in the background, each in its own DI scope with a DbContext scoped to the uploader.</summary>
-public sealed partial class ImportWorker(ImportJobs jobs, IServiceScopeFactory scopes, ILogger<ImportWorker> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await foreach (var job in jobs.Queue.ReadAllAsync(stoppingToken))
+        ArgumentNullException.ThrowIfNull(content);
+        var job = ImportJob.Queue(kind, fileName, totalRows, communityId, user.Id, user.UserName, user.Scope, time.GetUtcNow());
+        // The file first: a worker on any node that sees the row finds the whole file.
+        await using (var stream = new MemoryStream(content, writable: false)) await files.PutAsync(job.FileKey!, stream, ct);
+        try
         {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<ImportRunner>().RunAsync(job, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                job.Fail("The server stopped during the import; nothing was written.");
-                throw;
-            }
-#pragma warning disable CA1031 // One broken file must not stop the worker; the job reports the failure and the log keeps the details.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                Log.ImportFailed(logger, e, job.Id);
-                job.Fail("The import failed unexpectedly; nothing was written.");
-            }
+            db.ImportJobs.Add(job);
+            await db.SaveChangesAsync(ct);
+        }
+        catch
+        {
+            await files.DeleteAsync(job.FileKey!, CancellationToken.None);
+            throw;
+        }
+        signals.Queued();
+        return job.ToDto();
+    }
+
+    /// <summary>Records a refused upload as a failed job, so the page can show why on its result view.</summary>
+    public async Task<ImportJobDto> RefusedAsync(ImportKind kind, string fileName, string message, CancellationToken ct)
+    {
+        var job = ImportJob.Refused(kind, fileName, user.Id, user.UserName, user.Scope, time.GetUtcNow(), message);
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        return job.ToDto();
+    }
+
+    IQueryable<ImportJob> Mine(string id)
+    {
+        var scope = user.Scope;
+        return db.ImportJobs.AsNoTracking().Where(j => j.Id == id && j.UserId == user.Id && j.ScopeLevel == scope.Level && j.ScopeId == scope.Id);
+    }
+
+    /// <summary>The caller's job, without its error list; null when there is no such job of theirs (any more).</summary>
+    public async Task<ImportJobDto?> FindAsync(string id, CancellationToken ct)
+    {
+        var row = await Mine(id).Select(j => new { j.Id, j.Kind, j.FileName, j.State, j.ProcessedRows, j.TotalRows, j.ErrorsCount, j.ImportedRooms, j.ImportedResidents, j.Message })
+            .FirstOrDefaultAsync(ct);
+        return row is null ? null
+            : ImportJob.Dto(row.Id, row.Kind, row.FileName, row.State, row.ProcessedRows, row.TotalRows, row.ErrorsCount, row.ImportedRooms, row.ImportedResidents, row.Message);
+    }
+
+    /// <summary>The problems found in the caller's job, in file order; null when there is no such job of theirs.</summary>
+    public async Task<IReadOnlyList<ImportError>?> ErrorsAsync(string id, CancellationToken ct)
+    {
+        var found = await Mine(id).Select(j => new { j.Errors }).FirstOrDefaultAsync(ct);
+        return found?.Errors;
+    }
+
+    /// <summary>Waits until the caller's job is done, wherever it runs.</summary>
+    public async Task<ImportJobDto> WaitAsync(string id, CancellationToken ct)
+    {
+        while (true)
+        {
+            var finished = signals.NextFinish;
+            var job = await FindAsync(id, ct) ?? throw new NotFoundException("Import job");
+            if (job.IsDoneState()) return job;
+            await Task.WhenAny(finished, Task.Delay(WaitPoll, ct));
+            ct.ThrowIfCancellationRequested();
         }
     }
-
-    static partial class Log
-    {
-        [LoggerMessage(Level = LogLevel.Error, Message = "Import {JobId} failed.")]
-        public static partial void ImportFailed(ILogger logger, Exception exception, string jobId);
-    }
 }
 
-public static class ImportJobStates
+/// <summary>A claimed job being run on this node: the rows read back from its file and how far the run has got.</summary>
+public sealed class ImportRun(ImportJob job, ImportTable table)
 {
-    public static bool IsDoneState(this ImportJobDto job) => job?.State is ImportState.Succeeded or ImportState.Failed;
+    int _processed;
+    int _state = (int)ImportState.Validating;
+
+    public ImportJob Job { get; } = job;
+    public ImportTable Table { get; } = table;
+    public ImportState State => (ImportState)Volatile.Read(ref _state);
+    public int ProcessedRows => Volatile.Read(ref _processed);
+
+    public void Enter(ImportState state) => Volatile.Write(ref _state, (int)state);
+
+    /// <summary>Kept in memory; the worker writes it to the job's row at most once a <see cref="ImportOptions.ProgressSeconds"/>.</summary>
+    public void Progress(int rows) => Volatile.Write(ref _processed, rows);
 }
+
+/// <summary>The claim on a job was lost to another node while this one ran it: this run must write nothing.</summary>
+public sealed class ImportClaimLostException(string jobId) : Exception($"Import {jobId} was taken over by another node.");

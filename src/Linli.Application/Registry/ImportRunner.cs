@@ -11,51 +11,69 @@ namespace Linli.Application.Registry;
 /// Validates every row of an import against the domain rules and the uploader's part of the registry, collecting all
 /// problems; only a file without any is written, in one transaction, so a file is imported whole or not at all.
 /// </summary>
-public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryBulkWriter bulk, IPersonalDataProtector protector, TimeProvider time, ILogger<ImportRunner> logger)
+public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryBulkWriter bulk, IPersonalDataProtector protector, ImportJobClaims claims,
+    TimeProvider time, ILogger<ImportRunner> logger)
 {
     const int LookupChunk = 500;
+    /// <summary>How often the row loops look whether the run was called off (its node stopping, its claim lost).</summary>
+    const int CancelCheckRows = 1000;
 
-    public async Task RunAsync(ImportJob job, CancellationToken ct)
+    /// <summary>
+    /// Runs a claimed job to its outcome: refused with its errors, or written with the job marked done in the same
+    /// transaction. Throws <see cref="ImportClaimLostException"/> when another node took the job over meanwhile: then this
+    /// run wrote nothing.
+    /// </summary>
+    public async Task RunAsync(ImportRun run, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(run);
+        var job = run.Job;
         // The worker has no HTTP request: the context gets the uploader's scope, so every read and write stays inside it.
         await using var scope = scopes.CreateDeclaredScope(job.Scope, "import a file under its uploader's scope");
         var db = scope.ServiceProvider.GetRequiredService<ILinliDb>();
-        job.Enter(ImportState.Validating);
+        run.Enter(ImportState.Validating);
         var started = time.GetTimestamp();
         var community = await db.UnscopedNodes().AsNoTracking().SingleAsync(n => n.Id == job.CommunityId, ct);
-        var context = new RowContext(job, community, db);
+        var context = new RowContext(run, community, db, ct);
         if (job.Kind == ImportKind.Residents)
         {
             var plan = await ValidateResidentsAsync(context, ct);
-            if (context.Errors.Count > 0) { job.Reject(context.SortedErrors()); return; }
-            job.Enter(ImportState.Writing);
+            if (context.Errors.Count > 0) { await RejectAsync(db, run, context.SortedErrors(), ct); return; }
+            run.Enter(ImportState.Writing);
             var validated = time.GetElapsedTime(started);
-            await WriteAsync(db, job, community, [], plan.Residents, plan.Occupancies, plan.Rooms, ct);
+            await WriteAsync(db, run, community, [], plan.Residents, plan.Occupancies, plan.Rooms, new ImportCounts(0, plan.Residents.Count), ct);
             Log.Imported(logger, job.Id, plan.Residents.Count, "residents", (long)validated.TotalMilliseconds, (long)time.GetElapsedTime(started).TotalMilliseconds);
-            job.Succeed(new ImportCounts(0, plan.Residents.Count));
         }
         else
         {
             var rooms = await ValidateRoomsAsync(context, ct);
-            if (context.Errors.Count > 0) { job.Reject(context.SortedErrors()); return; }
-            job.Enter(ImportState.Writing);
+            if (context.Errors.Count > 0) { await RejectAsync(db, run, context.SortedErrors(), ct); return; }
+            run.Enter(ImportState.Writing);
             var validated = time.GetElapsedTime(started);
-            await WriteAsync(db, job, community, rooms, [], [], [], ct);
+            await WriteAsync(db, run, community, rooms, [], [], [], new ImportCounts(rooms.Count, 0), ct);
             Log.Imported(logger, job.Id, rooms.Count, "rooms", (long)validated.TotalMilliseconds, (long)time.GetElapsedTime(started).TotalMilliseconds);
-            job.Succeed(new ImportCounts(rooms.Count, 0));
         }
     }
 
-    sealed class RowContext(ImportJob job, HierarchyNode community, ILinliDb db)
+    async Task RejectAsync(ILinliDb db, ImportRun run, IReadOnlyList<ImportError> errors, CancellationToken ct)
     {
-        public ImportJob Job { get; } = job;
-        public ImportTable Table { get; } = job.Table!;
+        if (!await claims.RejectAsync(db, run.Job.Id, run.ProcessedRows, errors, ct)) throw new ImportClaimLostException(run.Job.Id);
+    }
+
+    sealed class RowContext(ImportRun run, HierarchyNode community, ILinliDb db, CancellationToken ct)
+    {
+        public ImportRun Run { get; } = run;
+        public ImportTable Table { get; } = run.Table;
         public HierarchyNode Community { get; } = community;
         public ILinliDb Db { get; } = db;
         public List<ImportError> Errors { get; } = [];
 
         public string Cell(ImportRow row, string key) => Table.Cell(row, key);
+
+        public void Progress(int processed)
+        {
+            Run.Progress(processed);
+            if (processed % CancelCheckRows == 0) ct.ThrowIfCancellationRequested();
+        }
 
         public void Error(ImportRow row, string key, string message) =>
             Errors.Add(new ImportError(row.Number, Table.HeaderOf(key), Cell(row, key), message));
@@ -188,7 +206,7 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
                     x.Error(row, e.Field switch { "number" => ImportColumns.Room, null or "residentId" => ImportColumns.Name, var f => f }, e.Message);
                 }
             }
-            x.Job.Progress(++processed);
+            x.Progress(++processed);
         }
 
         // One person, one registration across the whole installation, as for a single new resident; the answer says no more.
@@ -263,15 +281,19 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
                     x.Error(row, e.Field == "number" ? ImportColumns.Room : e.Field ?? ImportColumns.Room, e.Message);
                 }
             }
-            x.Job.Progress(++processed);
+            x.Progress(++processed);
         }
         return rooms;
     }
 
-    /// <summary>Everything in one transaction: rows, the rooms' new occupancy and the audit entry commit together or not at all.</summary>
-    async Task WriteAsync(ILinliDb db, ImportJob job, HierarchyNode community, List<Room> newRooms, List<Resident> residents,
-        List<(RoomOccupancy, Room)> occupancies, List<Room> changedRooms, CancellationToken ct)
+    /// <summary>
+    /// Everything in one transaction: rows, the rooms' new occupancy, the audit entry and the job's "done" commit together or
+    /// not at all; and not at all when the job is no longer this node's.
+    /// </summary>
+    async Task WriteAsync(ILinliDb db, ImportRun run, HierarchyNode community, List<Room> newRooms, List<Resident> residents,
+        List<(RoomOccupancy, Room)> occupancies, List<Room> changedRooms, ImportCounts counts, CancellationToken ct)
     {
+        var job = run.Job;
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await bulk.WriteAsync(db, newRooms, residents, occupancies, now, ct);
@@ -284,6 +306,8 @@ public sealed partial class ImportRunner(IServiceScopeFactory scopes, IRegistryB
         var what = job.Kind == ImportKind.Rooms ? $"{newRooms.Count} rooms" : $"{residents.Count} residents";
         db.Audit.Add(new AuditEntry(now, job.UserId, job.UserName, "Import", community, nameof(HierarchyNode), community.Id, $"{what} from {job.FileName}"));
         await db.SaveChangesAsync(ct);
+        // Last before the commit: the job's row is locked from here on, so no node can take it over between this and the commit.
+        if (!await claims.SucceedAsync(db, job.Id, job.TotalRows, counts, ct)) throw new ImportClaimLostException(job.Id);
         await tx.CommitAsync(ct);
     }
 

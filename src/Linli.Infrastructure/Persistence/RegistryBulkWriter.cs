@@ -11,7 +11,7 @@ namespace Linli.Infrastructure.Persistence;
 /// <summary>
 /// Writes rooms, their residents and occupancy history in bulk (binary COPY on PostgreSQL, one prepared statement per
 /// table in one transaction on SQLite). Used by the seeders and the importer, where EF change tracking would dominate.
-/// Ids are assigned here, after the current maximum; the entities' own Id properties stay untouched.
+/// Ids are assigned here (see <see cref="IdsAsync"/>); the entities' own Id properties stay untouched.
 /// When the context already has a transaction (an import writing more than these tables) the writer joins it.
 /// </summary>
 public static class RegistryBulkWriter
@@ -32,12 +32,12 @@ public static class RegistryBulkWriter
         {
             var roomIds = new Dictionary<Room, int>(ReferenceEqualityComparer.Instance);
             var residentIds = new Dictionary<Resident, int>(ReferenceEqualityComparer.Instance);
-            var nextRoom = await NextIdAsync(connection, ambient, "rooms", ct);
-            foreach (var r in newRooms) roomIds[r] = nextRoom++;
-            var nextResident = await NextIdAsync(connection, ambient, "residents", ct);
-            foreach (var p in residents) residentIds[p] = nextResident++;
-            var nextOccupancy = await NextIdAsync(connection, ambient, "room_occupancies", ct);
-            var occupancyRows = occupancies.Select(o => (o.Occupancy, o.Room, Id: nextOccupancy++)).ToList();
+            var roomIdList = await IdsAsync(db, connection, ambient, "rooms", newRooms.Count, ct);
+            for (var i = 0; i < newRooms.Count; i++) roomIds[newRooms[i]] = roomIdList[i];
+            var residentIdList = await IdsAsync(db, connection, ambient, "residents", residents.Count, ct);
+            for (var i = 0; i < residents.Count; i++) residentIds[residents[i]] = residentIdList[i];
+            var occupancyIds = await IdsAsync(db, connection, ambient, "room_occupancies", occupancies.Count, ct);
+            var occupancyRows = occupancies.Select((o, i) => (o.Occupancy, o.Room, Id: occupancyIds[i])).ToList();
             // A resident's current room is the room of their open occupancy.
             var currentRoom = new Dictionary<Resident, int>(ReferenceEqualityComparer.Instance);
             foreach (var (o, room, _) in occupancyRows)
@@ -79,8 +79,6 @@ public static class RegistryBulkWriter
                 await CopyAsync(npgsql, "rooms", roomColumns, newRooms, ct);
                 await CopyAsync(npgsql, "residents", residentColumns, residents, ct);
                 await CopyAsync(npgsql, "room_occupancies", occupancyColumns, occupancyRows, ct);
-                foreach (var table in new[] { "rooms", "residents", "room_occupancies" })
-                    await ExecuteAsync(connection, null, $"SELECT setval(pg_get_serial_sequence('{table}', 'Id'), GREATEST((SELECT MAX(\"Id\") FROM {table}), 1))", ct);
             }
             else
             {
@@ -105,20 +103,27 @@ public static class RegistryBulkWriter
         new("CommunityId", e => e.CommunityId), new("GridId", e => e.GridId),
     ];
 
-    static async Task<int> NextIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
+    /// <summary>
+    /// Ids for <paramref name="count"/> new rows. PostgreSQL: taken from the table's sequence, so writers on several web nodes
+    /// (two imports at once) and the app's own inserts never hand out the same id. SQLite: after the current maximum, which
+    /// is safe there because the caller's transaction holds the database's one write lock.
+    /// </summary>
+    static async Task<int[]> IdsAsync(ILinliDb db, DbConnection connection, DbTransaction? tx, string table, int count, CancellationToken ct)
     {
+        if (count == 0) return [];
         await using var command = connection.CreateCommand();
         command.Transaction = tx;
+        if (db.IsPostgres)
+        {
+            command.CommandText = $"SELECT nextval(pg_get_serial_sequence('{table}', 'Id'))::integer FROM generate_series(1, {count.ToString(CultureInfo.InvariantCulture)})";
+            var ids = new int[count];
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            for (var i = 0; await reader.ReadAsync(ct); i++) ids[i] = reader.GetInt32(0);
+            return ids;
+        }
         command.CommandText = $"SELECT COALESCE(MAX(\"Id\"), 0) FROM {table}";
-        return Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) + 1;
-    }
-
-    static async Task ExecuteAsync(DbConnection connection, DbTransaction? tx, string sql, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(ct);
+        var first = Convert.ToInt32(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) + 1;
+        return Enumerable.Range(first, count).ToArray();
     }
 
     static async Task InsertAsync<T>(DbConnection connection, DbTransaction tx, string table, Column<T>[] columns, IEnumerable<T> rows, CancellationToken ct)

@@ -20,7 +20,7 @@ public sealed record Open311Row(Case Case, CaseCategory Category, long? PhotoId,
 /// installation, so these queries read past the caller's scope filter on purpose and apply the public rule instead: never
 /// an in-home (private) case, never a grid patrol finding or a device alarm, and of the reporter nothing at all.
 /// </summary>
-public sealed class Open311Feed(ILinliDb db, Open311Services services, PhotoStorage storage)
+public sealed class Open311Feed(ILinliDb db, Open311Services services, IFileStore files)
 {
     IQueryable<Case> PublicCases() => db.UnscopedCases().AsNoTracking()
         .Where(c => !c.Private && c.Source != CaseSource.Patrol && c.Source != CaseSource.Device);
@@ -66,17 +66,15 @@ public sealed class Open311Feed(ILinliDb db, Open311Services services, PhotoStor
         return found is null ? null : (await RowsAsync([found], categories, ct))[0];
     }
 
-    /// <summary>A photo of a public case, for media_url: its file and type, or null.</summary>
-    public async Task<(string Path, string ContentType)?> MediaAsync(long photoId, CancellationToken ct)
+    /// <summary>A photo of a public case, for media_url: its content and type, or null.</summary>
+    public async Task<(Stream Content, string ContentType)?> MediaAsync(long photoId, CancellationToken ct)
     {
         var publicCases = PublicCases();
         var photo = await db.UnscopedCaseAttachments().AsNoTracking()
             .Where(a => a.Id == photoId && publicCases.Any(c => c.Id == a.CaseId))
             .Select(a => new { a.StoragePath, a.ContentType }).FirstOrDefaultAsync(ct);
-        var root = Path.GetFullPath(storage.Root);
-        var full = photo is null ? null : Path.GetFullPath(Path.Combine(root, photo.StoragePath));
-        if (full is null || !full.StartsWith(root, StringComparison.Ordinal) || !File.Exists(full)) return null;
-        return (full, photo!.ContentType);
+        if (photo is null || !FileKeys.IsValid(photo.StoragePath)) return null;
+        return await files.OpenReadAsync(photo.StoragePath, ct) is { } content ? (content, photo.ContentType) : null;
     }
 
     async Task<IReadOnlyList<Open311Row>> RowsAsync(IReadOnlyList<Case> rows, Dictionary<int, CaseCategory> categories, CancellationToken ct)

@@ -1,7 +1,10 @@
 using Linli.Domain.Common;
+using Linli.Domain.Identity;
 using Linli.Domain.Registry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ImportError = Linli.Application.Registry.ImportError;
+using ImportJob = Linli.Application.Registry.ImportJob;
 
 namespace Linli.Infrastructure.Persistence.Configurations;
 
@@ -140,4 +143,41 @@ sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organization>
         b.Property(o => o.Phone).HasMaxLength(30);
         ScopeColumns.Configure(b);
     }
+}
+
+sealed class ImportJobConfiguration : IEntityTypeConfiguration<ImportJob>
+{
+    static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    public void Configure(EntityTypeBuilder<ImportJob> b)
+    {
+        b.ToTable("import_jobs");
+        b.HasKey(j => j.Id);
+        b.Property(j => j.Id).HasMaxLength(ImportJob.IdLength).ValueGeneratedNever();
+        b.Property(j => j.Kind).HasConversion<string>().HasMaxLength(20);
+        b.Property(j => j.FileName).HasMaxLength(ImportJob.FileNameMaxLength);
+        b.Property(j => j.FileKey).HasMaxLength(ImportJob.FileKeyMaxLength);
+        b.Property(j => j.UserName).HasMaxLength(UserAccount.UserNameMaxLength);
+        b.Property(j => j.ScopeLevel).HasConversion<string>().HasMaxLength(20);
+        b.Property(j => j.State).HasConversion<string>().HasMaxLength(20);
+        b.Property(j => j.Message).HasMaxLength(ImportJob.MessageMaxLength);
+        b.Property(j => j.ClaimedBy).HasMaxLength(ImportJob.NodeMaxLength);
+        b.Ignore(j => j.Scope);
+        // The full error list as JSON text: written once when a file is refused, read only for the error report.
+        b.Property(j => j.Errors).HasConversion(
+            v => ToJson(v),
+            v => FromJson(v),
+            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<IReadOnlyList<ImportError>>(
+                (x, y) => ReferenceEquals(x, y) || (x != null && y != null && x.SequenceEqual(y)),
+                v => v.Count,
+                v => v.ToList()));
+        // The workers look for open jobs; the clean-up for finished ones past their hour.
+        b.HasIndex(j => new { j.State, j.ClaimedUntil });
+        b.HasIndex(j => j.FinishedAt);
+    }
+
+    static string ToJson(IReadOnlyList<ImportError> errors) => System.Text.Json.JsonSerializer.Serialize(errors, Json);
+
+    static IReadOnlyList<ImportError> FromJson(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<List<ImportError>>(json, Json) ?? [];
 }

@@ -11,11 +11,9 @@ namespace Linli.Web.Features.Cases;
 /// <summary>Cases under /api/v1: report, find similar, the queue, the case, one route per workflow action, photos.</summary>
 public static class CasesApi
 {
-    public static IServiceCollection AddCasesModule(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    public static IServiceCollection AddCasesModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<CaseOptions>(configuration.GetSection("Linli:Cases"));
-        var dataDir = Path.Combine(contentRoot, configuration["Linli:DataDirectory"] ?? "data");
-        services.AddSingleton(new PhotoStorage(Path.GetFullPath(configuration["Linli:Attachments:Path"] ?? Path.Combine(dataDir, "attachments"))));
         services.AddSingleton<CaseLookups>();
         services.AddSingleton<ISharedCache>(sp => sp.GetRequiredService<CaseLookups>());
         services.TryAddSingleton<CacheSync>();
@@ -156,9 +154,9 @@ public static class CasesApi
         return TypedResults.Created(added.Url, added);
     }
 
-    static async Task<PhysicalFileHttpResult> Photo(long id, long photoId, CasePhotos photos, CancellationToken ct)
+    static async Task<FileStreamHttpResult> Photo(long id, long photoId, CasePhotos photos, CancellationToken ct)
     {
-        var (path, type) = await photos.OpenAsync(id, photoId, ct);
-        return TypedResults.PhysicalFile(path, type);
+        var (content, type) = await photos.OpenAsync(id, photoId, ct);
+        return TypedResults.File(content, type);
     }
 }

@@ -20,8 +20,11 @@ public static class ImportApi
 
     public static IServiceCollection AddImportExport(this IServiceCollection services)
     {
-        services.AddSingleton<ImportJobs>();
+        services.AddOptions<ImportOptions>().BindConfiguration("Linli:Imports");
+        services.AddSingleton<ImportSignals>();
+        services.AddSingleton<ImportJobClaims>();
         services.AddHostedService<ImportWorker>();
+        services.AddScoped<ImportJobs>();
         services.AddScoped<ImportRunner>();
         services.AddScoped<ImportCommunities>();
         services.AddScoped<ImportUploads>();
@@ -65,22 +68,22 @@ public static class ImportApi
     }
 
     static async Task<Results<Accepted<ImportJobDto>, Ok<ImportJobDto>, ValidationProblem, ProblemHttpResult>> Upload(
-        string kind, IFormFile? file, [FromForm] int? communityId, bool? wait, ImportUploads uploads, CancellationToken ct)
+        string kind, IFormFile? file, [FromForm] int? communityId, bool? wait, ImportUploads uploads, ImportJobs jobs, CancellationToken ct)
     {
         if (!ImportColumns.TryParseKind(kind, out var k)) throw new DomainException("Kind must be 'residents' or 'rooms'.", "kind");
         var job = await uploads.StartAsync(k, file, communityId, ct);
-        if (wait != true) return TypedResults.Accepted($"/api/v1/imports/jobs/{job.Id}", job.ToDto());
-        await job.Completion.WaitAsync(ct);
-        var dto = job.ToDto();
-        if (job.State == ImportState.Succeeded) return TypedResults.Ok(dto);
-        if (job.Errors.Count == 0) return TypedResults.Problem(job.Message, statusCode: 500, title: "Import failed");
-        return TypedResults.ValidationProblem(Summary(job.Errors), detail: job.Message, title: "The file has errors; nothing was imported.",
+        if (wait != true) return TypedResults.Accepted($"/api/v1/imports/jobs/{job.Id}", job);
+        var done = await jobs.WaitAsync(job.Id, ct);
+        if (done.State == ImportState.Succeeded) return TypedResults.Ok(done);
+        if (done.ErrorsCount == 0) return TypedResults.Problem(done.Message, statusCode: 500, title: "Import failed");
+        var errors = await jobs.ErrorsAsync(job.Id, ct) ?? [];
+        return TypedResults.ValidationProblem(Summary(errors), detail: done.Message, title: "The file has errors; nothing was imported.",
             extensions: new Dictionary<string, object?>
             {
-                ["jobId"] = job.Id,
-                ["errorsCount"] = job.Errors.Count,
-                ["errorReportUrl"] = dto.ErrorReportUrl,
-                ["errorReportXlsxUrl"] = dto.ErrorReportXlsxUrl,
+                ["jobId"] = done.Id,
+                ["errorsCount"] = done.ErrorsCount,
+                ["errorReportUrl"] = done.ErrorReportUrl,
+                ["errorReportXlsxUrl"] = done.ErrorReportXlsxUrl,
             });
     }
 
@@ -88,15 +91,15 @@ public static class ImportApi
     static Dictionary<string, string[]> Summary(IReadOnlyList<ImportError> errors) =>
         errors.Take(SummaryErrors).GroupBy(e => e.Column).ToDictionary(g => g.Key, g => g.Select(e => $"Row {e.Row}: {e.Message}").ToArray());
 
-    static Results<Ok<ImportJobDto>, NotFound> Job(string id, ImportJobs jobs, CurrentUser user) =>
-        jobs.Find(id, user.Id) is { } job ? TypedResults.Ok(job.ToDto()) : TypedResults.NotFound();
+    static async Task<Results<Ok<ImportJobDto>, NotFound>> Job(string id, ImportJobs jobs, CancellationToken ct) =>
+        await jobs.FindAsync(id, ct) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound();
 
     public static readonly IReadOnlyList<string> ErrorReportHeaders = ["行 row", "列 column", "值 value", "问题 problem"];
 
-    static Results<FileContentHttpResult, NotFound> ErrorReport(string id, string format, ImportJobs jobs, CurrentUser user)
+    static async Task<Results<FileContentHttpResult, NotFound>> ErrorReport(string id, string format, ImportJobs jobs, CancellationToken ct)
     {
-        if (jobs.Find(id, user.Id) is not { } job || !TableWriter.TryParseFormat(format, out var f)) return TypedResults.NotFound();
-        var bytes = TableWriter.ToBytes(f, "错误 errors", ErrorReportHeaders, job.Errors.Select(e => (IReadOnlyList<object?>)[e.Row, e.Column, e.Value, e.Message]));
+        if (!TableWriter.TryParseFormat(format, out var f) || await jobs.ErrorsAsync(id, ct) is not { } errors) return TypedResults.NotFound();
+        var bytes = TableWriter.ToBytes(f, "错误 errors", ErrorReportHeaders, errors.Select(e => (IReadOnlyList<object?>)[e.Row, e.Column, e.Value, e.Message]));
         return TypedResults.File(bytes, TableWriter.ContentType(f), $"import-errors-{id[..8]}.{TableWriter.Extension(f)}");
     }
 
@@ -123,20 +126,22 @@ public static class ImportApi
     {
         var kind = ImportColumns.TryParseKind(kindText, out var k) ? k : ImportKind.Residents;
         int? communityId = int.TryParse(communityText, System.Globalization.CultureInfo.InvariantCulture, out var c) ? c : null;
-        ImportJob job;
+        ImportJobDto job;
         try
         {
             job = await uploads.StartAsync(kind, file, communityId, ct);
         }
         catch (DomainException e)
         {
-            job = uploads.Refused(kind, file, e.Field is null or ImportFile.Field or "communityId" ? e.Message : $"{e.Field}: {e.Message}");
+            job = await uploads.RefusedAsync(kind, file, e.Field is null or ImportFile.Field or "communityId" ? e.Message : $"{e.Field}: {e.Message}", ct);
         }
         return TypedResults.LocalRedirect($"/import?job={job.Id}");
     }
 
-    static Results<RazorComponentResult<ImportProgress>, NotFound> PageProgress(string id, ImportJobs jobs, CurrentUser user) =>
-        jobs.Find(id, user.Id) is { } job
-            ? new RazorComponentResult<ImportProgress>(new { Job = job.ToDto(), Errors = job.Errors.Take(ImportProgress.ShownErrors).ToList() })
-            : TypedResults.NotFound();
+    static async Task<Results<RazorComponentResult<ImportProgress>, NotFound>> PageProgress(string id, ImportJobs jobs, CancellationToken ct)
+    {
+        if (await jobs.FindAsync(id, ct) is not { } job) return TypedResults.NotFound();
+        var errors = job.ErrorsCount > 0 ? (await jobs.ErrorsAsync(id, ct) ?? []).Take(ImportProgress.ShownErrors).ToList() : [];
+        return new RazorComponentResult<ImportProgress>(new { Job = job, Errors = errors });
+    }
 }

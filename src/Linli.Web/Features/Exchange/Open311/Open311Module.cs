@@ -63,8 +63,8 @@ public static class Open311Module
             .WithName("Open311GetToken").WithSummary("Tokens: none are issued (requests are created at once), so every token is unknown.");
         v2.MapGet("/media/{photoId:long}", async (long photoId, Open311Requests requests, CancellationToken ct) =>
             {
-                var (path, type) = await requests.MediaAsync(photoId, ct);
-                return Results.File(path, type);
+                var (content, type) = await requests.MediaAsync(photoId, ct);
+                return Results.File(content, type);
             })
             .WithName("Open311Media").WithSummary("A photo of a public service request (its media_url).");
 

@@ -51,7 +51,7 @@ public sealed class Open311Requests(Open311Feed feed, Open311Catalog catalog, IS
     }
 
     /// <summary>A photo of a public case, for media_url.</summary>
-    public async Task<(string Path, string ContentType)> MediaAsync(long photoId, CancellationToken ct) =>
+    public async Task<(Stream Content, string ContentType)> MediaAsync(long photoId, CancellationToken ct) =>
         await feed.MediaAsync(photoId, ct) ?? throw new Open311Exception(StatusCodes.Status404NotFound, $"media: {t["There is no public photo with this id."]}");
 
     O311List Render(IReadOnlyList<Open311Row> rows, string baseUrl) =>
