@@ -50,6 +50,9 @@ public interface ILinliDb
     DbSet<NotificationPreference> NotificationPreferences { get; }
     DbSet<Webhook> Webhooks { get; }
     DbSet<WebhookDelivery> WebhookDeliveries { get; }
+    DbSet<HierarchyLink> HierarchyLinks { get; }
+    DbSet<UpstreamPush> UpstreamPushes { get; }
+    DbSet<InboundMessage> InboundMessages { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }
