@@ -87,8 +87,31 @@ public sealed class InboundExchange(IServiceScopeFactory scopes, TimeProvider ti
         var draft = new NoticeDraft(notice.Title, notice.Body, notice.PublishAt, notice.ExpiresAt, notice.Pinned ?? false, notice.Urgent ?? false,
             new NoticeAudience(null, groups, null));
         return await WithinAsync(node, id, ExchangeTypes.Notice, notice.Reference!, hash, async (services, record) =>
-            record.BecameNotice(await services.GetRequiredService<NoticeCommands>().FromHigherPlatformAsync(node.Id, options.Value.Name, draft, ct)), ct);
+        {
+            var author = await LinkAccountAsync(services.GetRequiredService<ILinliDb>(), node, ct);
+            record.BecameNotice(await services.GetRequiredService<NoticeCommands>().FromHigherPlatformAsync(node.Id, author, options.Value.Name, draft, ct));
+        }, ct);
     }
+
+    /// <summary>
+    /// The account that stands for the link, as the author of the notices it sends down (a notice's author is an account).
+    /// Nobody signs in as it: it has no password and no phone. Least privilege: a service provider's role, which notices
+    /// are not sent to unless they name it.
+    /// </summary>
+    /// <remarks>Created in the transaction of the first notice, so a notice refused leaves no account behind.</remarks>
+    async Task<int> LinkAccountAsync(ILinliDb db, HierarchyNode place, CancellationToken ct)
+    {
+        if (await db.Users.AsNoTracking().Where(u => u.UserName == LinkAccount).Select(u => (int?)u.Id).FirstOrDefaultAsync(ct) is { } id) return id;
+        var community = await db.UnscopedNodes().AsNoTracking().Where(n => n.Kind == NodeKind.Community && n.DistrictId == place.DistrictId)
+            .OrderBy(n => n.Code).FirstAsync(ct);
+        var account = new UserAccount(LinkAccount, options.Value.Name, Role.ServiceProvider, community);
+        db.Users.Add(account);
+        await db.SaveChangesAsync(ct);
+        return account.Id;
+    }
+
+    /// <summary>The user name of the account that stands for the higher platform.</summary>
+    public const string LinkAccount = "link:upstream";
 
     /// <summary>The answer already given to this id (a repeat), or the place the code names; under the system's scope.</summary>
     async Task<(InboundAnswer? Known, HierarchyNode Place)> LookUpAsync(string id, string hash, string code, string field, CancellationToken ct)
