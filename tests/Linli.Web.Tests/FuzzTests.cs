@@ -32,6 +32,10 @@ public sealed class FuzzTests(ITestOutputHelper output)
         {
             // Accepted reports must not run into the daily limit, or later refusals would be 429s that say nothing of the field.
             ["Linli:Cases:DailyLimitPerResident"] = "100000",
+            // The link with a higher platform takes signed messages (the fuzzer signs them), so its fields are reached;
+            // no URL: nothing is pushed, so nothing changes behind the fuzzer's back.
+            ["Linli:Exchange:Upstream:KeyId"] = CityPlatform.KeyId,
+            ["Linli:Exchange:Upstream:Key"] = CityPlatform.Key,
         });
         var fuzzer = await Fuzzer.StartAsync(app);
         await fuzzer.RunAsync();
@@ -379,6 +383,7 @@ sealed partial class Fuzzer
         Sent++;
         PerFamily[v.Family] = PerFamily.GetValueOrDefault(v.Family) + 1;
         using var request = build();
+        await SignForTheExchangeAsync(request);
         var description = $"{c.Method} {c.Template} as {Who(c.User)}, {v.Family}{(v.Field is null ? "" : " in " + v.Field)}: {request.RequestUri}";
         if (c.Baseline is null)
         {
@@ -429,6 +434,25 @@ sealed partial class Fuzzer
             else if (c.Method != "GET") c.Baseline = await _store.ExpectUnchangedAsync(c.Baseline, Failures, description);
             return new Outcome(status, fields);
         }
+    }
+
+    /// <summary>
+    /// A message for the exchange's inbound endpoint is signed over the bytes sent, as the higher platform would: the
+    /// signature is a credential, not in a schema, and unsigned every variant would be refused before its fields are read.
+    /// </summary>
+    static async Task SignForTheExchangeAsync(HttpRequestMessage request)
+    {
+        if (request.RequestUri?.ToString().Contains("/api/v1/exchange/inbound", StringComparison.Ordinal) != true || request.Content is null) return;
+        var body = await request.Content.ReadAsByteArrayAsync();
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var nonce = Guid.NewGuid().ToString("N");
+        foreach (var h in new[] { "X-Linli-Key-Id", "X-Linli-Timestamp", "X-Linli-Nonce", "X-Linli-Signature" }) request.Headers.Remove(h);
+        request.Headers.Add("X-Linli-Key-Id", CityPlatform.KeyId);
+        request.Headers.Add("X-Linli-Timestamp", timestamp);
+        request.Headers.Add("X-Linli-Nonce", nonce);
+        byte[] signed = [.. Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n"), .. body];
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(CityPlatform.Key), signed);
+        request.Headers.Add("X-Linli-Signature", "sha256=" + Convert.ToHexStringLower(mac));
     }
 
     /// <summary>A field an error names: the field itself, something inside it, or what holds it (a list, for its item).</summary>

@@ -76,6 +76,15 @@ public sealed class CaseLookups(TimeProvider time) : ISharedCache
         return (await CategoriesAsync(db, ct)).GetValueOrDefault(id);
     }
 
+    /// <summary>The category with this code (outside systems name categories by code), or null.</summary>
+    public async Task<CaseCategory?> CategoryByCodeAsync(ILinliDb db, string code, CancellationToken ct)
+    {
+        var found = (await CategoriesAsync(db, ct)).Values.FirstOrDefault(c => c.Code == code);
+        if (found is not null) return found;
+        CategoriesChanged();
+        return (await CategoriesAsync(db, ct)).Values.FirstOrDefault(c => c.Code == code);
+    }
+
     /// <summary>After a category was added or edited, on this node or (told through <see cref="CacheSync"/>) another.</summary>
     public void CategoriesChanged() => _categories = null;
 

@@ -39,6 +39,33 @@ public sealed class CasePlaces(ILinliDb db, CaseLookups lookups)
         return detail is null ? place : place with { Address = $"{place.Address} · {detail}" };
     }
 
+    /// <summary>
+    /// A place in a community named from outside (a task from the higher platform): a point when one is given, which must
+    /// lie in that community; else the community as a whole, kept in its first grid (every case has a grid for scope) and
+    /// handled by the team its category routes it to.
+    /// </summary>
+    public async Task<CasePlace> InCommunityAsync(int communityId, double? latitude, double? longitude, string? detail, CancellationToken ct)
+    {
+        detail = string.IsNullOrWhiteSpace(detail) ? null : detail.Trim();
+        if (detail?.Length > 80) throw new DomainException("The place detail is at most 80 characters.", "address");
+        Geo.CheckPoint(latitude, longitude);
+        CasePlace place;
+        if (latitude is { } lat && longitude is { } lng)
+        {
+            place = await PointAsync(lat, lng, ct);
+            if (place.CommunityId != communityId) throw new DomainException("That point is not in this community.", "latitude");
+        }
+        else if (latitude is not null || longitude is not null) throw new DomainException("Give both latitude and longitude.", latitude is null ? "latitude" : "longitude");
+        else
+        {
+            var grid = await db.UnscopedNodes().AsNoTracking().Where(n => n.CommunityId == communityId && n.Kind == NodeKind.Grid)
+                .OrderBy(n => n.Code).FirstOrDefaultAsync(ct) ?? throw new DomainException("That community has no grid yet.", "communityCode");
+            place = new CasePlace(grid.DistrictId, grid.StreetId, grid.CommunityId, grid.GridId, await CommunityNameAsync(communityId, ct),
+                Latitude: grid.Latitude, Longitude: grid.Longitude);
+        }
+        return detail is null ? place : place with { Address = $"{place.Address} · {detail}" };
+    }
+
     async Task<CasePlace> RoomAsync(int roomId, string field, CancellationToken ct) =>
         await lookups.RoomPlaceAsync(roomId, LoadRoomAsync, ct) ?? throw new DomainException("No such room.", field);
 

@@ -25,6 +25,13 @@ public sealed class CaseOptions
 }
 
 /// <summary>
+/// A task from the higher platform for one community: what to do, where in the community if it says (a point, an address
+/// detail), the category by its code, and who sent it with their reference.
+/// </summary>
+public sealed record HigherPlatformTask(int CommunityId, string CategoryCode, string Title, string? Description, string? Address,
+    double? Latitude, double? Longitude, string From, string Reference);
+
+/// <summary>
 /// Reporting a problem: where it is, who handles it (routing), the per-account limit, and neighbours' open reports of
 /// the same problem so the reporter can join one instead of filing it twice.
 /// </summary>
@@ -72,6 +79,25 @@ public sealed class SubmitCase(ILinliDb db, CasePlaces places, CurrentUser user,
         ArgumentNullException.ThrowIfNull(category);
         var created = await CreateAsync(category, category.DefaultKind, CaseSource.Open311, r, place, reporter, client, ct);
         return await db.UnscopedCases().AsNoTracking().SingleAsync(c => c.Id == created.Case.Id, ct);
+    }
+
+    /// <summary>
+    /// A task the higher platform sent down: filed as reported by <paramref name="from"/> (its name), routed like any report
+    /// of its category, with the higher platform's reference on the timeline where the team sees it. Takes part in the
+    /// caller's transaction, so the task and the record of the message that brought it are written together.
+    /// </summary>
+    public async Task<Case> FromHigherPlatformAsync(HigherPlatformTask task, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var category = await lookups.CategoryByCodeAsync(db, task.CategoryCode, ct);
+        if (category is not { Active: true }) throw new DomainException("No category with this code is in use here.", "categoryCode");
+        var place = await places.InCommunityAsync(task.CommunityId, task.Latitude, task.Longitude, task.Address, ct);
+        var from = task.From.Length > Case.NameMaxLength ? task.From[..Case.NameMaxLength] : task.From;
+        var request = new SubmitCaseRequest(category.Id, task.Title, task.Description, null, null, null, null, task.Latitude, task.Longitude, task.Address);
+        var created = (await CreateAsync(category, category.DefaultKind, CaseSource.Upstream, request, place, new CaseReporter(null, null, from), from, ct)).Case;
+        created.Comment(new CaseActor(0, from, CaseRelation.Reporter), $"{task.From} 交办编号 / reference: {task.Reference}", time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return created;
     }
 
     /// <summary>A case the platform opens by itself (a device alarm) at an already resolved place.</summary>

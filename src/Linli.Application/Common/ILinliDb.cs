@@ -52,6 +52,9 @@ public interface ILinliDb
     DbSet<WebhookDelivery> WebhookDeliveries { get; }
     /// <summary>Import jobs carry no scope keys: each is its uploader's, and is found by id together with the asking user.</summary>
     DbSet<Registry.ImportJob> ImportJobs { get; }
+    DbSet<HierarchyLink> HierarchyLinks { get; }
+    DbSet<UpstreamPush> UpstreamPushes { get; }
+    DbSet<InboundMessage> InboundMessages { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -26,6 +26,22 @@ public sealed class NoticeCommands(ILinliDb db, CurrentUser user, NoticeQueries 
         return notice.Id;
     }
 
+    /// <summary>
+    /// A notice the higher platform sent down for a district, street or community of this installation, published there in
+    /// the name of that platform (<paramref name="from"/>; no account of ours wrote it). Takes part in the caller's
+    /// transaction, so the notice and the record of the message that brought it are written together.
+    /// <paramref name="authorId"/> is the account that stands for the link (a notice's author is an account).
+    /// </summary>
+    public async Task<int> FromHigherPlatformAsync(int nodeId, int authorId, string from, NoticeDraft draft, CancellationToken ct)
+    {
+        var node = await db.Nodes.FirstOrDefaultAsync(n => n.Id == nodeId && n.Kind != NodeKind.Grid, ct)
+            ?? throw new DomainException("No district, street or community with this code here.", "placeCode");
+        var notice = new Notice(node, authorId, from, draft, time.GetUtcNow());
+        db.Notices.Add(notice);
+        await db.SaveChangesAsync(ct);
+        return notice.Id;
+    }
+
     /// <summary>Changes a notice nobody has been shown yet.</summary>
     public async Task UpdateAsync(int id, NoticeRequest request, CancellationToken ct)
     {

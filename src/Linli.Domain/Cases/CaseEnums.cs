@@ -20,8 +20,8 @@ public enum HandlingLevel { Property, Community, Street, District }
 /// <summary>派单: a dispatcher assigns a handler. 抢单: team members take cases from a pool.</summary>
 public enum DispatchMode { Assign, Grab }
 
-/// <summary>Where a report came in.</summary>
-public enum CaseSource { Web, Api, Open311, Patrol, Device }
+/// <summary>Where a report came in; <see cref="Upstream"/>: a task the higher platform (city, district) sent down.</summary>
+public enum CaseSource { Web, Api, Open311, Patrol, Device, Upstream }
 
 public enum CaseEventKind
 {

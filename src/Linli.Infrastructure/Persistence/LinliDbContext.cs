@@ -113,6 +113,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<Linli.Application.Registry.ImportJob> ImportJobs => Set<Linli.Application.Registry.ImportJob>();
+    public DbSet<Linli.Domain.Exchange.HierarchyLink> HierarchyLinks => Set<Linli.Domain.Exchange.HierarchyLink>();
+    public DbSet<Linli.Domain.Exchange.UpstreamPush> UpstreamPushes => Set<Linli.Domain.Exchange.UpstreamPush>();
+    public DbSet<Linli.Domain.Exchange.InboundMessage> InboundMessages => Set<Linli.Domain.Exchange.InboundMessage>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -165,6 +168,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
         modelBuilder.Entity<AlarmRule>().HasQueryFilter(Or(Scoped<AlarmRule>(_ => false),
             NotHousehold<AlarmRule>().And(CoversAny<AlarmRule, HierarchyNode>(x => x.Id == ScopeId))));
         modelBuilder.Entity<Webhook>().HasQueryFilter(Scoped<Webhook>(_ => false));
+        // The exchange with the higher platform: what went up and came down about a place is seen in that place's subtree.
+        modelBuilder.Entity<Linli.Domain.Exchange.UpstreamPush>().HasQueryFilter(Scoped<Linli.Domain.Exchange.UpstreamPush>(_ => false));
+        modelBuilder.Entity<Linli.Domain.Exchange.InboundMessage>().HasQueryFilter(Scoped<Linli.Domain.Exchange.InboundMessage>(_ => false));
         // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
         modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
         modelBuilder.Entity<ReadingHour>().HasQueryFilter(h => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == h.DeviceId));

@@ -22,8 +22,10 @@ public sealed record Open311Row(Case Case, CaseCategory Category, long? PhotoId,
 /// </summary>
 public sealed class Open311Feed(ILinliDb db, Open311Services services, IFileStore files)
 {
+    // Tasks the higher platform sent down are its own work orders, not residents' reports: they stay off the public feed.
     IQueryable<Case> PublicCases() => db.UnscopedCases().AsNoTracking()
-        .Where(c => !c.Private && c.Source != CaseSource.Patrol && c.Source != CaseSource.Device);
+        .Where(c => !c.Private && c.Source != CaseSource.Patrol && c.Source != CaseSource.Device
+            && c.Source != CaseSource.Upstream);
 
     /// <summary>The public ones of these cases, newest first (the spec: a list of ids overrides every other argument).</summary>
     public async Task<IReadOnlyList<Open311Row>> ByIdsAsync(IReadOnlyList<long> ids, CancellationToken ct)

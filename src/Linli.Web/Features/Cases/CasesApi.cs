@@ -19,6 +19,7 @@ public static class CasesApi
         services.TryAddSingleton<CacheSync>();
         services.AddScoped<CasePlaces>();
         services.AddScoped<SubmitCase>();
+        services.AddScoped<CaseRecords>();
         services.AddScoped<CaseActions>();
         services.AddScoped<CaseQueries>();
         services.AddScoped<CasePhotos>();
