@@ -12,6 +12,7 @@
 #   scripts/district.sh down                                       stop everything (data is kept; --purge removes it)
 #   scripts/district.sh kill NODE                                  SIGKILL one web node (failure drills)
 #   scripts/district.sh start NODE                                 start one web node again
+#   scripts/district.sh infra                                      only the databases and the broker (a bench fills the database first)
 #
 # Settings (environment, all optional):
 #   LINLI_DISTRICT_DIR     state: databases, broker, logs, shared files   (/tmp/linli-district; the postgres user
@@ -320,6 +321,7 @@ cmd_down() {
 
 case "${1:-}" in
     up) shift; cmd_up "$@" ;;
+    infra) mkdir -p "$DIR"; pg_up; broker_up ;;
     status) cmd_status ;;
     down) shift; cmd_down "$@" ;;
     kill) node_stop "${2:?node number}" KILL ;;

@@ -32,7 +32,7 @@ public sealed class BenchDatabase
     public static readonly string PostgresDatabase = Environment.GetEnvironmentVariable("LINLI_BENCH_DATABASE") is { Length: > 0 } name
         && name.All(ch => char.IsAsciiLetterLower(ch) || char.IsAsciiDigit(ch) || ch == '_') ? name : "linli_bench";
 
-    BenchDatabase(DatabaseProvider provider, string connectionString, string dataDirectory)
+    internal BenchDatabase(DatabaseProvider provider, string connectionString, string dataDirectory)
     {
         Provider = provider;
         ConnectionString = connectionString;

@@ -9,7 +9,8 @@ namespace Linli.Bench;
 /// <item><c>cases [--runs N]</c>: first page of the staff queue with filters, and the case page, over HTTP.</item>
 /// <item><c>case-load [--clients N] [--seconds N] [--app-connection-extra "Max Auto Prepare=50"]</c>: concurrent POST
 /// /api/v1/cases against the raw insert rate.</item>
-/// <item><c>case-sla [--timers N] [--runs N]</c>: 10,000 SLA deadlines due at once, all fired, each exactly once.</item>
+/// <item><c>case-sla [--timers N] [--runs N] [--nodes N]</c>: 10,000 SLA deadlines due at once, all fired, each exactly once;
+/// with <c>--nodes N</c> each run fires a burst with one node (the baseline) and one with N nodes on the same database.</item>
 /// </list>
 /// Results go to bench/results/&lt;date&gt;-cases-{seed,queue,load,sla}-&lt;provider&gt;.{md,json}.
 /// </summary>
@@ -29,7 +30,7 @@ public static class CaseScenarios
             "cases" => CaseQueueScenario.RunAsync(database, repoRoot, cases, Math.Min(runs, 100), log),
             "case-load" => CaseLoadScenario.RunAsync(database, repoRoot, cases, Int("--clients", CaseLoadScenario.DefaultClients), Int("--seconds", CaseLoadScenario.DefaultSeconds), log,
                 option("--app-connection-extra")),
-            "case-sla" => CaseSlaScenario.RunAsync(database, repoRoot, cases, Int("--timers", CaseSlaScenario.DefaultTimers), Math.Min(runs, 3), log),
+            "case-sla" => CaseSlaScenario.RunAsync(database, repoRoot, cases, Int("--timers", CaseSlaScenario.DefaultTimers), Math.Min(runs, 3), log, Int("--nodes", 1)),
             _ => throw new ArgumentException($"Unknown case scenario '{name}'.", nameof(name)),
         };
     }

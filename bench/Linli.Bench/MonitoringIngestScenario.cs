@@ -105,9 +105,9 @@ public static class MonitoringIngestScenario
         return (rows, transactions, lines);
     }
 
-    static double Pct(SimStats stats, double p) => stats.LatencyPercentileMs(p / 100) ?? double.NaN;
+    internal static double Pct(SimStats stats, double p) => stats.LatencyPercentileMs(p / 100) ?? double.NaN;
 
-    static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
@@ -192,7 +192,7 @@ public static class MonitoringIngestScenario
         return stats;
     }
 
-    static async Task<(double Rows, double Messages, SimStats Stats)> DriveAsync(Uri baseUrl, BenchDatabase database, MonitoringWorld world, int seconds, int senders)
+    internal static async Task<(double Rows, double Messages, SimStats Stats)> DriveAsync(Uri baseUrl, BenchDatabase database, MonitoringWorld world, int seconds, int senders)
     {
         using var stop = new CancellationTokenSource();
         var start = await MonitoringWorld.CountReadingsAsync(database);

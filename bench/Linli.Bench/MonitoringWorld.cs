@@ -37,11 +37,12 @@ public sealed class MonitoringWorld
     public required IReadOnlyDictionary<string, long> Ids { get; init; }
     public required double SetupSeconds { get; init; }
 
-    public static async Task<MonitoringWorld> CreateAsync(BenchDatabase database, int deviceCount, TextWriter log)
+    /// <param name="drop">False for a database made empty by someone else (a district's), which the bench may not drop.</param>
+    public static async Task<MonitoringWorld> CreateAsync(BenchDatabase database, int deviceCount, TextWriter log, bool drop = true)
     {
         ArgumentNullException.ThrowIfNull(database);
         var watch = Stopwatch.StartNew();
-        await DropAsync(database);
+        if (drop) await DropAsync(database);
         await using var services = database.Services();
         using (var scope = services.CreateScope())
         {

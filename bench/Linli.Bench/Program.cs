@@ -6,6 +6,8 @@ using Linli.Infrastructure.Persistence;
 // dotnet run -c Release --project bench/Linli.Bench -- <seed-large|search|stats|pages|import|all> --provider sqlite|postgres [--runs N] [--rows N] [--reseed] [--only <search kind>]
 //   monitoring: <ingest|alarm-latency|devices-memory> [--devices N] [--seconds N] [--senders N] [--alarms N] [--repeat N] (see MonitoringScenarios.cs)
 //   cases: <seed-cases|cases|case-load|case-sla> [--cases N] [--clients N] [--seconds N] [--timers N] (see CaseScenarios.cs)
+//   district-ingest [--devices N] [--seconds N] [--runs N] [--senders N] [--nodes N]: ingestion through a district's load balancer
+//     (scripts/district.sh on ports of its own) beside one node straight, with the replica's lag sampled (PostgreSQL only)
 //   readme [--check]: regenerates the README's figures from bench/results (see ReadmeFigures.cs); --check only compares
 //   --label L names a run's files <date>-L-<scenario>-<provider> so it sits beside an earlier run of the same day
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
@@ -42,7 +44,7 @@ var runs = int.Parse(Option("--runs") ?? "200", CultureInfo.InvariantCulture);
 var rows = int.Parse(Option("--rows") ?? "10000", CultureInfo.InvariantCulture);
 var reseed = args.Contains("--reseed");
 
-string[] known = ["seed-large", "search", "stats", "pages", "import", "all", .. CaseScenarios.Names, .. MonitoringScenarios.Names];
+string[] known = ["seed-large", "search", "stats", "pages", "import", "all", "district-ingest", .. CaseScenarios.Names, .. MonitoringScenarios.Names];
 if (!known.Contains(scenario))
 {
     Console.Error.WriteLine($"usage: Linli.Bench <{string.Join('|', known)}> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]");
@@ -81,6 +83,16 @@ if (all || scenario is "stats" or "pages" or "import")
             case "import": await Run("import", () => ImportScenario.RunAsync(database, repoRoot, rows, log)); break;
         }
     }
+}
+if (scenario == "district-ingest")
+{
+    int Int(string key, int fallback) => Option(key) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    log.WriteLine("== district-ingest on postgres");
+    var result = await DistrictIngestScenario.RunAsync(repoRoot, Int("--devices", MonitoringIngestScenario.DefaultDevices), Int("--seconds", 20),
+        Int("--runs", 3), Int("--senders", 8), Int("--nodes", 3), log);
+    var path = ReportWriter.Write(repoRoot, result, machine, label);
+    log.WriteLine(ReportWriter.Markdown(result, machine));
+    log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
 }
 if (CaseScenarios.Names.Contains(scenario)) await Run(scenario, () => CaseScenarios.RunAsync(scenario, database, repoRoot, runs, reseed, Option, log));
 if (MonitoringScenarios.Names.Contains(scenario))
