@@ -157,3 +157,157 @@ public sealed class DistrictLiveViewTests(District district)
         Assert.Equal("raised", heard.First(p => p.GetProperty("id").GetInt64() == id).GetProperty("change").GetString());
     }
 }
+
+/// <summary>Work shared through the database across processes: an import and webhook deliveries.</summary>
+[Collection(DistrictCollection.Name)]
+public sealed class DistrictSharedWorkTests(District district)
+{
+    [Fact]
+    public async Task An_import_uploaded_to_node_1_is_followed_to_the_end_on_node_2()
+    {
+        using var adminOn1 = await district.ClientAsAsync("admin1", District.Node(1));
+        using var adminOn2 = await district.ClientAsAsync("admin1", District.Node(2));
+        var buildings = await district.ColumnAsync<string>(
+            """SELECT b."Name" FROM buildings b JOIN nodes n ON n."Id" = b."CommunityId" WHERE n."Name" LIKE '桂花苑%' ORDER BY b."Id" LIMIT 2""");
+        var file = Linli.Application.Registry.ImportSamples.Residents(Linli.Application.Registry.TableFormat.Csv, 120,
+            Linli.Application.Registry.ImportSamples.StandardRooms(buildings), seed: 11);
+        var before = await district.ScalarAsync<long>("SELECT count(*) FROM residents");
+
+        using var form = new MultipartFormDataContent();
+        var content = new ByteArrayContent(file);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/csv");
+        form.Add(content, "file", "居民.csv");
+        using var accepted = await adminOn1.PostAsync("/api/v1/imports/residents", form);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var location = accepted.Headers.Location!.ToString();
+
+        JsonElement job = default;
+        await District.UntilAsync(async () =>
+        {
+            job = await adminOn2.GetFromJsonAsync<JsonElement>(location);
+            return job.GetProperty("state").GetString() is "Succeeded" or "Failed";
+        }, TimeSpan.FromSeconds(60), "the import finished, seen from node 2");
+        Assert.Equal("Succeeded", job.GetProperty("state").GetString());
+        Assert.Equal(120, job.GetProperty("processedRows").GetInt32());
+        Assert.Equal(before + 120, await district.ScalarAsync<long>("SELECT count(*) FROM residents"));
+    }
+
+    [Fact]
+    public async Task Alarms_raised_on_three_nodes_are_each_delivered_to_a_webhook_once()
+    {
+        const int detectors = 9;
+        using var admin = await district.ClientAsAsync("admin1");
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using (var created = await admin.PostAsJsonAsync("/api/v1/webhooks", new { name = "区平台 " + Guid.NewGuid().ToString("N")[..6], url = receiver.Url, minSeverity = "Warning" }))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var building = await district.ScalarAsync<int>(
+            """SELECT b."Id" FROM buildings b JOIN nodes n ON n."Id" = b."CommunityId" WHERE n."Name" LIKE '桂花苑%' ORDER BY b."Id" LIMIT 1""");
+        var devices = new List<(long Id, string Code, string Secret)>();
+        for (var i = 0; i < detectors; i++)
+        {
+            var code = $"wh-{Guid.NewGuid():N}"[..24];
+            using var response = await admin.PostAsJsonAsync("/api/v1/devices", new { code, name = "烟感 " + code[^4..], type = "SmokeDetector", buildingId = building, unit = 1 });
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            devices.Add((body.GetProperty("device").GetProperty("id").GetInt64(), code, body.GetProperty("secret").GetString()!));
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2)); // every node hears of the new devices
+
+        // Each node takes a third of the devices' smoke (straight to its port), so each raises alarms of its own and has
+        // deliveries of its own for the same receiver.
+        for (var i = 0; i < detectors; i++)
+        {
+            using var wire = new HttpClient { BaseAddress = District.Node(i % District.Nodes + 1) };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/ingest")
+            {
+                Content = JsonContent.Create(new { messages = new[] { new { values = new { smoke = 0.7 } } } }),
+            };
+            request.Headers.Add("X-Device-Id", devices[i].Code);
+            request.Headers.Add("X-Device-Key", devices[i].Secret);
+            using var sent = await wire.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        }
+        var ids = devices.Select(d => d.Id).ToArray();
+        await District.UntilAsync(async () => await district.ScalarAsync<long>(
+            """SELECT count(*) FROM alarms WHERE "DeviceId" = ANY(@ids)""", ("ids", ids)) == detectors, TimeSpan.FromSeconds(30), "an alarm per device");
+        var alarmIds = (await district.ColumnAsync<long>("""SELECT "Id" FROM alarms WHERE "DeviceId" = ANY(@ids)""", ("ids", ids))).ToHashSet();
+
+        await District.UntilAsync(() => Task.FromResult(alarmIds.All(a => receiver.AlarmIds.Contains(a))), TimeSpan.FromSeconds(60), "every alarm delivered");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // more polls on every node: nothing may go out again
+        var deliveries = receiver.Deliveries.ToList();
+        Assert.True(deliveries.Count == deliveries.Distinct().Count(), $"a delivery went out twice: {string.Join(", ", deliveries)}");
+        // The premise: the alarms were raised by all three nodes.
+        var owners = await district.ColumnAsync<string>("""SELECT DISTINCT "OwnerNode" FROM devices WHERE "Id" = ANY(@ids)""", ("ids", ids));
+        Assert.Equal(District.Nodes, owners.Count);
+    }
+
+    /// <summary>A webhook receiver on 127.0.0.1 that answers 200 and keeps each delivery's id and the alarm it names.</summary>
+    sealed class WebhookReceiver : IAsyncDisposable
+    {
+        readonly HttpListener _listener = new();
+        readonly CancellationTokenSource _stop = new();
+        Task? _loop;
+
+        public string Url { get; private set; } = "";
+        public System.Collections.Concurrent.ConcurrentQueue<string> Deliveries { get; } = new();
+        public System.Collections.Concurrent.ConcurrentDictionary<long, bool> Alarms { get; } = new();
+        public ICollection<long> AlarmIds => Alarms.Keys;
+
+        public static Task<WebhookReceiver> StartAsync()
+        {
+            var receiver = new WebhookReceiver();
+            for (var attempt = 0; ; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 30000);
+                var url = $"http://127.0.0.1:{port}/";
+                receiver._listener.Prefixes.Clear();
+                receiver._listener.Prefixes.Add(url);
+                try
+                {
+                    receiver._listener.Start();
+                    receiver.Url = url + "hook";
+                    break;
+                }
+                catch (HttpListenerException) when (attempt < 20) { }
+            }
+            receiver._loop = receiver.LoopAsync();
+            return Task.FromResult(receiver);
+        }
+
+        async Task LoopAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                HttpListenerContext context;
+                try { context = await _listener.GetContextAsync(); }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
+                using (var reader = new StreamReader(context.Request.InputStream))
+                {
+                    var body = await reader.ReadToEndAsync();
+                    if (context.Request.Headers["X-Linli-Delivery"] is { } id) Deliveries.Enqueue(id);
+                    try
+                    {
+                        using var json = JsonDocument.Parse(body);
+                        if (FindAlarmId(json.RootElement) is { } alarm) Alarms[alarm] = true;
+                    }
+                    catch (JsonException) { }
+                }
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        }
+
+        /// <summary>The alarm the payload is about (<c>alarmId</c>).</summary>
+        static long? FindAlarmId(JsonElement root) =>
+            root.ValueKind == JsonValueKind.Object && root.TryGetProperty("alarmId", out var id) && id.ValueKind == JsonValueKind.Number ? id.GetInt64() : null;
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            if (_loop is not null) await _loop;
+            _listener.Close();
+            _stop.Dispose();
+        }
+    }
+}
