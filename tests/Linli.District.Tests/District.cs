@@ -21,6 +21,10 @@ public sealed class District : IAsyncLifetime
     const int FirstNodePort = 5181;
     const int PrimaryPort = 55532;
     public const int MqttPort = 1993;
+    public const int CityPort = 5190;
+    public const string CityUrl = "http://127.0.0.1:5190/linli/";
+    public const string CityKeyId = "city-test";
+    public const string CityKey = "district-test-shared-key-0123456789abcdef";
 
     readonly string _dir = Path.Combine(Path.GetTempPath(), "linli-district-test-" + Guid.NewGuid().ToString("N")[..8]);
     readonly Dictionary<string, string> _environment;
@@ -42,6 +46,14 @@ public sealed class District : IAsyncLifetime
             // Nodes hear each other twice a second and count one gone after two seconds of silence.
             ["Linli__Cluster__HeartbeatSeconds"] = "0.5",
             ["Linli__Cluster__MissedHeartbeats"] = "4",
+            // The link with a higher platform: the simulated city of the tests listens here (or, on purpose, does not).
+            ["Linli__Exchange__Upstream__Url"] = CityUrl,
+            ["Linli__Exchange__Upstream__KeyId"] = CityKeyId,
+            ["Linli__Exchange__Upstream__Key"] = CityKey,
+            ["Linli__Exchange__Upstream__Source"] = "330199",
+            ["Linli__Exchange__Upstream__RetrySeconds"] = "1",
+            ["Linli__Exchange__Upstream__MaxRetrySeconds"] = "2",
+            ["Linli__Exchange__Upstream__PollSeconds"] = "0.5",
         };
     }
 

@@ -35,6 +35,8 @@ public sealed class DistrictTests(District district)
 
         Assert.Equal(40, await district.ScalarAsync<long>("""SELECT count(*) FROM device_readings WHERE "DeviceId" = @id""", ("id", device.Id)));
         var owner = await district.ScalarAsync<string>("""SELECT "OwnerNode" FROM devices WHERE "Id" = @id""", ("id", device.Id));
+        // The metrics endpoint keeps a scrape for 300 ms (the exporter's default): the next one must be a fresh one.
+        await Task.Delay(TimeSpan.FromSeconds(1));
         var after = await StoredPerNodeAsync();
         // Every one of the 40 readings was stored by the owner; the other nodes stored none of them.
         var grew = Enumerable.Range(1, District.Nodes).Where(n => after[n] > before[n]).ToList();
@@ -308,6 +310,107 @@ public sealed class DistrictSharedWorkTests(District district)
             if (_loop is not null) await _loop;
             _listener.Close();
             _stop.Dispose();
+        }
+    }
+}
+
+/// <summary>Upward to the higher platform across processes: a push survives the city platform being down for a while.</summary>
+[Collection(DistrictCollection.Name)]
+public sealed class DistrictUpwardTests(District district)
+{
+    [Fact]
+    public async Task A_case_reported_while_the_city_platform_is_down_arrives_there_once_signed_when_it_is_back()
+    {
+        // The city is down: nothing listens on its address.
+        using var resident = await district.ClientAsAsync("resident1");
+        var categories = await resident.GetFromJsonAsync<JsonElement>("/api/v1/case-categories");
+        var lift = categories.EnumerateArray().First(c => c.GetProperty("code").GetString() == "lift").GetProperty("id").GetInt32();
+        using var reported = await resident.PostAsJsonAsync("/api/v1/cases", new { categoryId = lift, title = "电梯按钮失灵 " + Guid.NewGuid().ToString("N")[..4] });
+        Assert.Equal(HttpStatusCode.Created, reported.StatusCode);
+        var caseId = (await reported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var subject = $"case:{caseId}";
+
+        // The nodes try, fail and keep the message (attempts counted in the push log's table).
+        await District.UntilAsync(async () => await district.ScalarAsync<long>(
+            """SELECT COALESCE(max("Attempts"), 0) FROM upstream_pushes WHERE "Subject" = @s AND "DeliveredAt" IS NULL""", ("s", subject)) >= 2,
+            TimeSpan.FromSeconds(60), "the push tried at least twice while the city is down");
+
+        // The city comes back: the case's report arrives, signed, exactly once.
+        await using var city = CityPlatform.Start(District.CityPort, District.CityKey);
+        await District.UntilAsync(() => Task.FromResult(city.Received.Any(m => m.Subject == subject && m.Type == "case.created")), TimeSpan.FromSeconds(60),
+            "the case's report at the city");
+        await District.UntilAsync(async () => await district.ScalarAsync<long>(
+            """SELECT count(*) FROM upstream_pushes WHERE "Subject" = @s AND "DeliveredAt" IS NULL""", ("s", subject)) == 0,
+            TimeSpan.FromSeconds(30), "the push log says delivered");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // further rounds on every node: nothing may go out again
+        var mine = city.Received.Where(m => m.Subject == subject).ToList();
+        Assert.Single(mine, m => m.Type == "case.created");
+        Assert.Equal(mine.Count, mine.Select(m => m.Id).Distinct().Count());
+        Assert.All(city.Received, m => Assert.True(m.SignatureOk, $"bad signature on {m.Id}"));
+        Assert.Equal(0, city.Refused);
+    }
+
+    /// <summary>The city platform, simulated: verifies each request's HMAC-SHA256 signature and keeps what arrived.</summary>
+    sealed class CityPlatform : IAsyncDisposable
+    {
+        readonly HttpListener _listener = new();
+        readonly string _key;
+        readonly Task _loop;
+        int _refused;
+
+        public sealed record Message(string Id, string Type, string Subject, bool SignatureOk);
+
+        public System.Collections.Concurrent.ConcurrentQueue<Message> Received { get; } = new();
+        public int Refused => _refused;
+
+        CityPlatform(int port, string key)
+        {
+            _key = key;
+            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            _listener.Start();
+            _loop = LoopAsync();
+        }
+
+        public static CityPlatform Start(int port, string key) => new(port, key);
+
+        async Task LoopAsync()
+        {
+            while (true)
+            {
+                HttpListenerContext context;
+                try { context = await _listener.GetContextAsync(); }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException) { return; }
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                var bytes = body.ToArray();
+                var timestamp = context.Request.Headers["X-Linli-Timestamp"] ?? "";
+                var nonce = context.Request.Headers["X-Linli-Nonce"] ?? "";
+                var signature = context.Request.Headers["X-Linli-Signature"] ?? "";
+                var signed = System.Text.Encoding.UTF8.GetBytes(timestamp + "\n" + nonce + "\n").Concat(bytes).ToArray();
+                var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_key), signed));
+                var ok = System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                    System.Text.Encoding.ASCII.GetBytes(expected), System.Text.Encoding.ASCII.GetBytes(signature));
+                try
+                {
+                    using var json = JsonDocument.Parse(bytes);
+                    var root = json.RootElement;
+                    Received.Enqueue(new Message(root.GetProperty("id").GetString()!, root.GetProperty("type").GetString()!, root.GetProperty("subject").GetString()!, ok));
+                    context.Response.StatusCode = ok ? 200 : 401;
+                }
+                catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+                {
+                    Interlocked.Increment(ref _refused);
+                    context.Response.StatusCode = 400;
+                }
+                context.Response.Close();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _loop;
+            _listener.Close();
         }
     }
 }
