@@ -59,6 +59,15 @@ public static partial class ReadmeFigures
             new("web process memory with 100,000 registered devices, each heard once", "< 1 GB",
                 (r, p) => r.FactMatch("2026-11-22-monitoring-devices-memory", p, "after one message per device", Rss())),
         ]),
+        new("District: several web nodes as separate processes on one PostgreSQL (the district runs on PostgreSQL only; everything shares this machine's 2 cores):",
+        [
+            new("10,000 SLA timers due in the same instant, two nodes claiming (one node in the same run): all fired, median of 3, each exactly once", "< 10 s",
+                (r, p) => p == "sqlite" ? "—" : r.TwoLayouts("2026-12-07-cases-sla-2-nodes", p, "all fired after, 2 node(s) (median of runs)", "all fired after, 1 node(s) (median of runs)")),
+            new("ingestion through HAProxy to 3 nodes, 10,000 devices, rules evaluated (one node straight in the same run), medians of 3", "≥ 100,000 messages/s",
+                (r, p) => p == "sqlite" ? "—" : r.District("2026-12-07-district-ingest", p)),
+            new("streaming replica's replay lag while the district ingests", "—",
+                (r, p) => p == "sqlite" ? "—" : r.Fact("2026-12-07-district-ingest", p, "replica lag under load")),
+        ]),
     ];
 
     /// <summary>The section's text, from the result files in <paramref name="resultsDirectory"/>.</summary>
@@ -172,6 +181,23 @@ public static partial class ReadmeFigures
         {
             var stem = $"{prefix}-{provider}";
             return Link(stem, $"**{FactValue(stem, "ingest, median of runs")}**; raw {FactValue(stem, "raw ReadingWriter, median of runs")}, ratio {FactValue(stem, "ratio ingest / raw")}");
+        }
+
+        /// <summary>A figure with several nodes beside the same figure with one, both up to their first ';'.</summary>
+        public string TwoLayouts(string prefix, string provider, string many, string one)
+        {
+            var stem = $"{prefix}-{provider}";
+            static string Head(string v) => v.IndexOf(';', StringComparison.Ordinal) is var i and > 0 ? v[..i].Trim() : v.Trim();
+            var m = Head(FactValue(stem, many));
+            var o = Head(FactValue(stem, one));
+            return Link(stem, $"**{m[..m.IndexOf(' ', StringComparison.Ordinal)]} s** (one node: {o[..o.IndexOf(' ', StringComparison.Ordinal)]} s)");
+        }
+
+        public string District(string prefix, string provider)
+        {
+            var stem = $"{prefix}-{provider}";
+            var lb = File(stem).GetProperty("Facts").EnumerateObject().Single(f => f.Name.StartsWith("through the load balancer", StringComparison.Ordinal)).Value.GetString()!;
+            return Link(stem, $"**{lb}**; one node {FactValue(stem, "one node, straight (median of runs)")}, ratio {FactValue(stem, "ratio district / one node")}");
         }
 
         static string Leading(string value) => LeadingNumber().Match(value) is { Success: true } m ? m.Value : throw new FormatException($"no number at the start of '{value}'");
