@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using Linli.Application.Common;
+using Linli.Infrastructure.Observability;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Linli.Infrastructure.Persistence;
+
+/// <summary>Which database served a unit of work's stale-tolerant reads (<see cref="ILinliReadDb"/>).</summary>
+public enum ReadSource { Primary, Replica }
+
+/// <summary>
+/// The PostgreSQL replica as the stale-tolerant reads use it: its own pool of contexts, and whether it may serve now. A
+/// loop asks <see cref="ReplicaProbe"/> every <c>Linli:Database:ReplicaCheckSeconds</c> (the readiness probe's question:
+/// a standby replayed within <c>ReplicaMaxLagSeconds</c>), so a request only reads a flag. Until the first answer, after
+/// a "no", and when the answers stop coming (a probe stuck on a dead host), reads go to the primary. Each switch is logged.
+/// </summary>
+public sealed partial class ReplicaReads(IDbContextFactory<LinliDbContext> contexts, ReplicaProbe probe, TimeSpan interval, ILogger<ReplicaReads> logger)
+    : BackgroundService
+{
+    enum State { Unknown, Replica, Primary }
+
+    // The last answer and when it came (Stopwatch ticks, monotonic: a test's clock or a clock step does not age it).
+    volatile State _state;
+    long _answeredAt;
+
+    /// <summary>An answer older than this is none: a probe blocked on a black-holed host must not keep reads on the replica.</summary>
+    TimeSpan Stale => interval * 3;
+
+    /// <summary>True while the replica's last answer, taken less than three intervals ago, was "ready".</summary>
+    public bool Usable => _state == State.Replica && Stopwatch.GetElapsedTime(Interlocked.Read(ref _answeredAt)) < Stale;
+
+    /// <summary>A context of the replica's pool; the caller gives it its scope and gives it back.</summary>
+    internal LinliDbContext CreateContext() => contexts.CreateDbContext();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await CheckAsync(stoppingToken);
+            try
+            {
+                await Task.Delay(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Asks the replica once and records the answer, logging a change.</summary>
+    public async Task CheckAsync(CancellationToken ct)
+    {
+        ProbeResult result;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(Stale);
+        try
+        {
+            result = await probe.ProbeAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            result = new ProbeResult(false, $"The replica does not answer within {Stale.TotalSeconds:0} s.");
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        var state = result.Ready ? State.Replica : State.Primary;
+        Interlocked.Exchange(ref _answeredAt, Stopwatch.GetTimestamp());
+        if (_state == state) return;
+        _state = state;
+        if (result.Ready) LogReplica(logger, result.Detail);
+        else LogPrimary(logger, result.Detail);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-tolerant reads (statistics, exports) go to the replica: {Detail}.")]
+    static partial void LogReplica(ILogger logger, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stale-tolerant reads (statistics, exports) go to the primary: {Detail}")]
+    static partial void LogPrimary(ILogger logger, string detail);
+}
+
+/// <summary>
+/// A DI scope's hold on the context of its stale-tolerant reads (<see cref="ILinliReadDb"/>): rented on first use from
+/// the replica's pool while <see cref="ReplicaReads.Usable"/>, else from the primary's, under the scope's caller like
+/// <see cref="PooledLinliDbContext"/>, read-only; given back when the scope ends. <see cref="Source"/> says which served.
+/// </summary>
+public sealed class PooledLinliReadDb(IDbContextFactory<LinliDbContext> primary, IServiceProvider services) : IAsyncDisposable, IDisposable
+{
+    LinliDbContext? _context;
+
+    /// <summary>Where this scope's stale-tolerant reads went; null while it has read none.</summary>
+    public ReadSource? Source { get; private set; }
+
+    public LinliDbContext Context
+    {
+        get
+        {
+            if (_context is not null) return _context;
+            var replica = services.GetService<ReplicaReads>();
+            var source = replica?.Usable == true ? ReadSource.Replica : ReadSource.Primary;
+            var context = source == ReadSource.Replica ? replica!.CreateContext() : primary.CreateDbContext();
+            context.RunAs((services.GetService<ICurrentScope>() ?? SystemScope.Instance).Scope, readOnly: true);
+            Source = source;
+            return _context = context;
+        }
+    }
+
+    public ValueTask DisposeAsync() => _context?.GiveBackAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _context?.GiveBack();
+}
