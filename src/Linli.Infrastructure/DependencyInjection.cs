@@ -11,7 +11,6 @@ using Linli.Infrastructure.Seeding;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -62,7 +61,7 @@ public static class DependencyInjection
             Configure(replica, DatabaseProvider.Postgres, options.ReplicaConnectionString);
             var probe = new Observability.ReplicaProbe(options.ReplicaConnectionString, TimeSpan.FromSeconds(options.ReplicaMaxLagSeconds), options.ReplicaMustBeStandby);
             services.AddSingleton(probe);
-            services.AddSingleton(sp => new ReplicaReads(new PooledDbContextFactory<LinliDbContext>(replica.Options), probe,
+            services.AddSingleton(sp => new ReplicaReads(replica.Options, probe,
                 TimeSpan.FromSeconds(options.ReplicaCheckSeconds), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ReplicaReads>>()));
             services.AddHostedService(sp => sp.GetRequiredService<ReplicaReads>());
         }

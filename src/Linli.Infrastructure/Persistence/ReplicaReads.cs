@@ -1,10 +1,14 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Linli.Application.Common;
 using Linli.Infrastructure.Observability;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Linli.Infrastructure.Persistence;
 
@@ -15,25 +19,39 @@ public enum ReadSource { Primary, Replica }
 /// The PostgreSQL replica as the stale-tolerant reads use it: its own pool of contexts, and whether it may serve now. A
 /// loop asks <see cref="ReplicaProbe"/> every <c>Linli:Database:ReplicaCheckSeconds</c> (the readiness probe's question:
 /// a standby replayed within <c>ReplicaMaxLagSeconds</c>), so a request only reads a flag. Until the first answer, after
-/// a "no", and when the answers stop coming (a probe stuck on a dead host), reads go to the primary. Each switch is logged.
+/// a "no", when the answers stop coming (a probe stuck on a dead host) and from the moment a read on the replica finds it
+/// gone (until the probe says "ready" again), reads go to the primary. Each switch is logged.
 /// </summary>
-public sealed partial class ReplicaReads(IDbContextFactory<LinliDbContext> contexts, ReplicaProbe probe, TimeSpan interval, ILogger<ReplicaReads> logger)
-    : BackgroundService
+public sealed partial class ReplicaReads : BackgroundService
 {
     enum State { Unknown, Replica, Primary }
 
+    readonly IDbContextFactory<LinliDbContext> _contexts;
+    readonly ReplicaProbe _probe;
+    readonly TimeSpan _interval;
+    readonly ILogger<ReplicaReads> _logger;
+    readonly object _switch = new();
     // The last answer and when it came (Stopwatch ticks, monotonic: a test's clock or a clock step does not age it).
     volatile State _state;
     long _answeredAt;
 
+    public ReplicaReads(DbContextOptions<LinliDbContext> replica, ReplicaProbe probe, TimeSpan interval, ILogger<ReplicaReads> logger)
+    {
+        _contexts = new PooledDbContextFactory<LinliDbContext>(
+            new DbContextOptionsBuilder<LinliDbContext>(replica).AddInterceptors(new FailureWatch(this)).Options);
+        _probe = probe;
+        _interval = interval;
+        _logger = logger;
+    }
+
     /// <summary>An answer older than this is none: a probe blocked on a black-holed host must not keep reads on the replica.</summary>
-    TimeSpan Stale => interval * 3;
+    TimeSpan Stale => _interval * 3;
 
     /// <summary>True while the replica's last answer, taken less than three intervals ago, was "ready".</summary>
     public bool Usable => _state == State.Replica && Stopwatch.GetElapsedTime(Interlocked.Read(ref _answeredAt)) < Stale;
 
     /// <summary>A context of the replica's pool; the caller gives it its scope and gives it back.</summary>
-    internal LinliDbContext CreateContext() => contexts.CreateDbContext();
+    internal LinliDbContext CreateContext() => _contexts.CreateDbContext();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,7 +60,7 @@ public sealed partial class ReplicaReads(IDbContextFactory<LinliDbContext> conte
             await CheckAsync(stoppingToken);
             try
             {
-                await Task.Delay(interval, stoppingToken);
+                await Task.Delay(_interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -59,7 +77,7 @@ public sealed partial class ReplicaReads(IDbContextFactory<LinliDbContext> conte
         timeout.CancelAfter(Stale);
         try
         {
-            result = await probe.ProbeAsync(timeout.Token);
+            result = await _probe.ProbeAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -69,12 +87,56 @@ public sealed partial class ReplicaReads(IDbContextFactory<LinliDbContext> conte
         {
             return;
         }
-        var state = result.Ready ? State.Replica : State.Primary;
-        Interlocked.Exchange(ref _answeredAt, Stopwatch.GetTimestamp());
-        if (_state == state) return;
-        _state = state;
-        if (result.Ready) LogReplica(logger, result.Detail);
-        else LogPrimary(logger, result.Detail);
+        Record(result.Ready, result.Detail);
+    }
+
+    void Record(bool ready, string detail)
+    {
+        var state = ready ? State.Replica : State.Primary;
+        lock (_switch)
+        {
+            Interlocked.Exchange(ref _answeredAt, Stopwatch.GetTimestamp());
+            if (_state == state) return;
+            _state = state;
+        }
+        if (ready) LogReplica(_logger, detail);
+        else LogPrimary(_logger, detail);
+    }
+
+    /// <summary>
+    /// A read on the replica that finds it gone (no connection, a terminated session, the database missing) sends the next
+    /// reads to the primary at once instead of at the next check; that read itself fails. Errors of the query are not the
+    /// replica's health and change nothing.
+    /// </summary>
+    sealed class FailureWatch(ReplicaReads reads) : DbConnectionInterceptor, IDbCommandInterceptor
+    {
+        public override void ConnectionFailed(DbConnection connection, ConnectionErrorEventData eventData) => Seen(eventData.Exception);
+
+        public override Task ConnectionFailedAsync(DbConnection connection, ConnectionErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Seen(eventData.Exception);
+            return Task.CompletedTask;
+        }
+
+        public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => Seen(eventData.Exception);
+
+        public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Seen(eventData.Exception);
+            return Task.CompletedTask;
+        }
+
+        void Seen(Exception e)
+        {
+            // 08: connection exceptions; 57P: the server shutting down or the session terminated; 3D000: no such database.
+            var gone = e switch
+            {
+                PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("57P", StringComparison.Ordinal) || p.SqlState == "3D000",
+                NpgsqlException => true, // no server answer at all: refused, reset, timed out
+                _ => false,
+            };
+            if (gone) reads.Record(false, "a read found the replica gone: " + e.Message);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stale-tolerant reads (statistics, exports) go to the replica: {Detail}.")]
