@@ -44,16 +44,27 @@ public static class DependencyInjection
         {
             var outbox = sp.GetRequiredService<OutboxInterceptor>();
             db.AddInterceptors(outbox, outbox.Transactions);
-            if (options.Provider == DatabaseProvider.Postgres) db.UseNpgsql(connectionString);
-            else db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
-            // Capped counts (Take(n).Count()) limit rows on purpose and need no order; everything that pages orders first.
-            db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning,
-                CoreEventId.RowLimitingOperationWithoutOrderByWarning));
+            Configure(db, options.Provider, connectionString);
         });
         // A DI scope's context is rented from the pool and runs under the scope's caller (a request's user, a job's declared
         // scope); without one (tools, migrations) it is the system's.
         services.AddScoped<PooledLinliDbContext>();
         services.AddScoped(sp => sp.GetRequiredService<PooledLinliDbContext>().Context);
+        // Stale-tolerant reads: a second, read-only context of the scope, on the replica while it is healthy (ADR 0015).
+        services.AddScoped<PooledLinliReadDb>();
+        services.AddScoped<ILinliReadDb>(sp => sp.GetRequiredService<PooledLinliReadDb>().Context);
+        if (!string.IsNullOrWhiteSpace(options.ReplicaConnectionString))
+        {
+            if (options.Provider != DatabaseProvider.Postgres)
+                throw new InvalidOperationException("Linli:Database:ReplicaConnectionString needs Linli:Database:Provider Postgres.");
+            var replica = new DbContextOptionsBuilder<LinliDbContext>();
+            Configure(replica, DatabaseProvider.Postgres, options.ReplicaConnectionString);
+            var probe = new Observability.ReplicaProbe(options.ReplicaConnectionString, TimeSpan.FromSeconds(options.ReplicaMaxLagSeconds), options.ReplicaMustBeStandby);
+            services.AddSingleton(probe);
+            services.AddSingleton(sp => new ReplicaReads(replica.Options, probe,
+                TimeSpan.FromSeconds(options.ReplicaCheckSeconds), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ReplicaReads>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<ReplicaReads>());
+        }
         services.AddSingleton<IPersonalDataProtector>(_ => new PersonalDataProtector(
             PersonalDataProtector.LoadOrCreateKey(configuration["Linli:Privacy:Key"], Path.Combine(dataDir, "personal-data.key"))));
         services.AddScoped<ILinliDb>(sp => sp.GetRequiredService<LinliDbContext>());
@@ -74,6 +85,16 @@ public static class DependencyInjection
         services.AddScoped<NoticeSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;
+    }
+
+    /// <summary>The provider and the warnings, alike for the primary's pool and the replica's.</summary>
+    static void Configure(DbContextOptionsBuilder db, DatabaseProvider provider, string connectionString)
+    {
+        if (provider == DatabaseProvider.Postgres) db.UseNpgsql(connectionString);
+        else db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
+        // Capped counts (Take(n).Count()) limit rows on purpose and need no order; everything that pages orders first.
+        db.ConfigureWarnings(w => w.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning,
+            CoreEventId.RowLimitingOperationWithoutOrderByWarning));
     }
 }
 

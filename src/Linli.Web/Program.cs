@@ -41,6 +41,7 @@ if (args.Contains("--schema-script"))
 await app.PrepareDatabaseAsync(seedOverride);
 
 app.UseLinliWeb();
+app.UseReadSourceHeader();
 app.MapObservability();
 app.MapLanguageSwitch();
 app.MapIdentity();

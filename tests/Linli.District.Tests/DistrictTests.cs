@@ -45,6 +45,24 @@ public sealed class DistrictTests(District district)
     }
 
     [Fact]
+    public async Task Statistics_through_the_load_balancer_are_read_from_the_streaming_replica()
+    {
+        // Each node asks the hot standby every few seconds whether it may serve (ADR 0015); once it has, every node's
+        // statistics come from it: a run of answers as long as the nodes, round-robin, all say so.
+        var admin = await district.ClientAsAsync("admin1");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        for (var inARow = 0; inARow < District.Nodes;)
+        {
+            using var response = await admin.GetAsync("/api/v1/statistics/population");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var from = response.Headers.TryGetValues("X-Linli-Read-From", out var values) ? string.Join(",", values) : null;
+            inARow = from == "replica" ? inARow + 1 : 0;
+            Assert.True(from == "replica" || DateTime.UtcNow < deadline, $"the statistics still read from the {from ?? "(no header)"}");
+            if (from != "replica") await Task.Delay(500);
+        }
+    }
+
+    [Fact]
     public async Task A_node_killed_during_MQTT_ingestion_loses_no_acknowledged_reading_and_no_alarm_is_raised_twice()
     {
         const int devices = 24, messages = 20, spikeAt = 15;

@@ -92,7 +92,7 @@ public sealed class ArchitectureTests
     /// </summary>
     static readonly string[] DatabaseAccess =
     [
-        "Linli.Application.Common.ILinliDb", "Linli.Infrastructure.Persistence.LinliDbContext",
+        "Linli.Application.Common.ILinliDb", "Linli.Application.Common.ILinliReadDb", "Linli.Infrastructure.Persistence.LinliDbContext",
         "Microsoft.EntityFrameworkCore.DbContext", "Microsoft.EntityFrameworkCore.DbSet", "Microsoft.EntityFrameworkCore.EF",
         "Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions", "Microsoft.EntityFrameworkCore.RelationalQueryableExtensions",
         "Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions", "Microsoft.EntityFrameworkCore.Infrastructure",
@@ -184,6 +184,17 @@ public sealed class ArchitectureTests
             .Where(f => File.ReadAllText(Path.Combine(root, f)).Contains("IgnoreQueryFilters(", StringComparison.Ordinal))
             .ToList();
         Assert.True(offenders.Count == 0, "IgnoreQueryFilters outside Unscoped: " + string.Join(", ", offenders));
+    }
+
+    [Fact]
+    public void Statistics_and_exports_read_through_the_stale_tolerant_port()
+    {
+        // They may read the replica (ADR 0015): nothing in them can reach the primary's writable context, so a statistic
+        // cannot quietly go back to loading the primary, and an export writes only its audit entry (through AuditLog).
+        AssertNone(Types.InAssembly(Application).That().ResideInNamespace("Linli.Application.Statistics")
+            .ShouldNot().HaveDependencyOnAny("Linli.Application.Common.ILinliDb").GetResult(), "Statistics reaching the primary");
+        Assert.Contains(typeof(Linli.Application.Common.ILinliReadDb), typeof(Linli.Application.Registry.ResidentExport).GetConstructors().Single()
+            .GetParameters().Select(p => p.ParameterType));
     }
 
     static void AssertNone(TestResult result, string what) =>

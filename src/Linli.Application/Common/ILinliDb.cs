@@ -12,26 +12,44 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 namespace Linli.Application.Common;
 
 /// <summary>
-/// The database as use cases see it: the entity sets, already filtered to the caller's <see cref="Scope"/>. The EF Core
-/// context in Infrastructure implements it; Application never names a provider.
+/// Reads that may be a few seconds old (statistics, exports, reports): the entity sets they need, filtered to the
+/// caller's <see cref="Scope"/> like <see cref="ILinliDb"/>'s. Given by DI, it reads the PostgreSQL replica while that is
+/// healthy and the primary otherwise (ADR 0015); it tracks nothing and cannot save. A request that must see its own write
+/// reads through <see cref="ILinliDb"/>, which is also an <see cref="ILinliReadDb"/> on the primary.
 /// </summary>
-public interface ILinliDb
+public interface ILinliReadDb
 {
     Scope Scope { get; }
     bool IsPostgres { get; }
 
-    DbSet<HierarchyNode> Nodes { get; }
-    DbSet<Building> Buildings { get; }
-    DbSet<Room> Rooms { get; }
-    DbSet<RoomOccupancy> Occupancies { get; }
-    DbSet<Resident> Residents { get; }
+    IQueryable<HierarchyNode> Nodes { get; }
+    IQueryable<Building> Buildings { get; }
+    IQueryable<Room> Rooms { get; }
+    IQueryable<RoomOccupancy> Occupancies { get; }
+    IQueryable<Resident> Residents { get; }
+    IQueryable<Organization> Organizations { get; }
+    IQueryable<CaseCategory> CaseCategories { get; }
+    IQueryable<Case> Cases { get; }
+}
+
+/// <summary>
+/// The database as use cases see it: the entity sets, already filtered to the caller's <see cref="Scope"/>. The EF Core
+/// context in Infrastructure implements it; Application never names a provider.
+/// </summary>
+public interface ILinliDb : ILinliReadDb
+{
+    new DbSet<HierarchyNode> Nodes { get; }
+    new DbSet<Building> Buildings { get; }
+    new DbSet<Room> Rooms { get; }
+    new DbSet<RoomOccupancy> Occupancies { get; }
+    new DbSet<Resident> Residents { get; }
     DbSet<Facility> Facilities { get; }
-    DbSet<Organization> Organizations { get; }
+    new DbSet<Organization> Organizations { get; }
     DbSet<UserAccount> Users { get; }
     DbSet<AuditEntry> Audit { get; }
     DbSet<OneTimeCode> OneTimeCodes { get; }
-    DbSet<CaseCategory> CaseCategories { get; }
-    DbSet<Case> Cases { get; }
+    new DbSet<CaseCategory> CaseCategories { get; }
+    new DbSet<Case> Cases { get; }
     DbSet<CaseEvent> CaseEvents { get; }
     DbSet<CaseTimer> CaseTimers { get; }
     DbSet<CaseFollower> CaseFollowers { get; }

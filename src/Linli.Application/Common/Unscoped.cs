@@ -17,10 +17,10 @@ public static class Unscoped
     /// Hierarchy nodes of the whole installation, for their names and keys: a grid worker's scope holds no community node,
     /// yet their pages name it; sign-in and routing need the community of a node. Node names are labels, not personal data.
     /// </summary>
-    public static IQueryable<HierarchyNode> UnscopedNodes(this ILinliDb db) => Db(db).Nodes.IgnoreQueryFilters();
+    public static IQueryable<HierarchyNode> UnscopedNodes(this ILinliReadDb db) => Db(db).Nodes.IgnoreQueryFilters();
 
     /// <summary>Organizations for their names and for routing (the property company of a case's community).</summary>
-    public static IQueryable<Organization> UnscopedOrganizations(this ILinliDb db) => Db(db).Organizations.IgnoreQueryFilters();
+    public static IQueryable<Organization> UnscopedOrganizations(this ILinliReadDb db) => Db(db).Organizations.IgnoreQueryFilters();
 
     /// <summary>
     /// Buildings a report or a page may name: a resident reports the lamp of the building next door, which their household
@@ -53,7 +53,7 @@ public static class Unscoped
     /// <summary>Photos of public cases, for Open311's public feed.</summary>
     public static IQueryable<CaseAttachment> UnscopedCaseAttachments(this ILinliDb db) => Db(db).CaseAttachments.IgnoreQueryFilters();
 
-    static ILinliDb Db(ILinliDb db)
+    static T Db<T>(T db) where T : ILinliReadDb
     {
         ArgumentNullException.ThrowIfNull(db);
         return db;

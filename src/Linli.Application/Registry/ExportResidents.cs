@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Linli.Domain.Common;
 using Linli.Domain.Registry;
 using Linli.Application.Common;
 using Linli.Application.Identity;
@@ -9,11 +10,15 @@ namespace Linli.Application.Registry;
 /// <summary>
 /// Writes a filtered resident list to CSV or Excel. The rows come from <see cref="ResidentSearch.Query"/>, the same query
 /// as the list page, in batches by (name, id) so a district-wide export never holds all residents at once. Only masked
-/// numbers leave the system, and every export is written to the audit log with its filter and row count.
+/// numbers leave the system, and every export is written to the audit log with its filter and row count. The rows are
+/// stale-tolerant reads (<see cref="ILinliReadDb"/>: the replica while it is healthy); the audit entry is written on the
+/// primary.
 /// </summary>
-public sealed class ResidentExport(ResidentSearch search, ILinliDb db, AuditLog audit, CurrentUser user, TimeProvider time)
+public sealed class ResidentExport(ILinliReadDb reads, IPersonalDataProtector protector, ILinliDb db, AuditLog audit, CurrentUser user, TimeProvider time)
 {
     const int Batch = 1000;
+
+    readonly ResidentSearch search = ResidentSearch.Over(reads, protector, time);
 
     public static readonly IReadOnlyList<string> Headers = ["姓名", "性别", "年龄", "手机号", "身份证号", "房间", "关系", "标签"];
 
@@ -84,7 +89,7 @@ public sealed class ResidentExport(ResidentSearch search, ILinliDb db, AuditLog 
             }
             var rows = await q.OrderBy(r => r.Name).ThenBy(r => r.Id).Take(Batch).ToListAsync(ct);
             if (rows.Count == 0) yield break;
-            var rooms = await ResidentSearch.RoomLabelsAsync(db, rows.Where(r => r.RoomId != null).Select(r => r.RoomId!.Value), ct);
+            var rooms = await ResidentSearch.RoomLabelsAsync(reads, rows.Where(r => r.RoomId != null).Select(r => r.RoomId!.Value), ct);
             yield return rows.Select(r => Row(r, r.RoomId is { } roomId ? rooms.GetValueOrDefault(roomId) : null, today)).ToList();
             (lastName, lastId) = (rows[^1].Name, rows[^1].Id);
             if (rows.Count < Batch) yield break;

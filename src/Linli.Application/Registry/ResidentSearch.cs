@@ -14,10 +14,29 @@ public sealed record ResidentFilter(string? Q = null, int? CommunityId = null, i
 /// <summary>
 /// Builds resident queries for the API, the pages and exports alike. The scope filter of the DbContext decides what the
 /// caller may see; this class only adds the caller's own filters, plus an equality on the caller's scope key so the
-/// database can use the (scope, name) indexes.
+/// database can use the (scope, name) indexes. Given by DI it reads the primary (a list read right after an edit shows
+/// it); an export builds one over the stale-tolerant reads with <see cref="Over"/>.
 /// </summary>
-public sealed partial class ResidentSearch(ILinliDb db, IPersonalDataProtector protector, TimeProvider time)
+public sealed partial class ResidentSearch
 {
+    readonly ILinliReadDb db;
+    readonly IPersonalDataProtector protector;
+    readonly TimeProvider time;
+
+    public ResidentSearch(ILinliDb db, IPersonalDataProtector protector, TimeProvider time) : this((ILinliReadDb)db, protector, time)
+    {
+    }
+
+    ResidentSearch(ILinliReadDb db, IPersonalDataProtector protector, TimeProvider time)
+    {
+        this.db = db;
+        this.protector = protector;
+        this.time = time;
+    }
+
+    /// <summary>The same searches over <paramref name="reads"/> (the replica while it is healthy), for exports.</summary>
+    public static ResidentSearch Over(ILinliReadDb reads, IPersonalDataProtector protector, TimeProvider time) => new(reads, protector, time);
+
     public const int MaxQueryLength = 40;
 
     /// <summary>
@@ -99,7 +118,7 @@ public sealed partial class ResidentSearch(ILinliDb db, IPersonalDataProtector p
         return names;
     }
 
-    public static async Task<Dictionary<int, string>> RoomLabelsAsync(ILinliDb db, IEnumerable<int> roomIds, CancellationToken ct)
+    public static async Task<Dictionary<int, string>> RoomLabelsAsync(ILinliReadDb db, IEnumerable<int> roomIds, CancellationToken ct)
     {
         var ids = roomIds.Distinct().ToList();
         if (ids.Count == 0) return [];

@@ -12,9 +12,10 @@ namespace Linli.Application.Statistics;
 /// SLA compliance, handling times and satisfaction of the cases reported in a period. Each answer is one grouped query
 /// over the period's index range in the caller's scope: the DbContext filter scopes it, and the caller's own scope key,
 /// repeated as an equality, lets the database seek the (scope, reported at) index. Counts and sums come back per group
-/// and are divided here, so groups fold into teams and the total exactly.
+/// and are divided here, so groups fold into teams and the total exactly. Read through <see cref="ILinliReadDb"/> (the
+/// replica while it is healthy): a case changed a moment ago may count as it was.
 /// </summary>
-public sealed class CaseStatisticsQueries(ILinliDb db, TimeProvider time)
+public sealed class CaseStatisticsQueries(ILinliReadDb db, TimeProvider time)
 {
     public const int DefaultDays = 30;
     /// <summary>A longer period is a report for the database's replica, not a page.</summary>

@@ -8,11 +8,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Linli.Application.Statistics;
 
 /// <summary>
-/// Counts instead of a census. Every query goes through the scoped DbContext, so a grid worker counts their grid and an
-/// officer their street. Each answer is one grouped pass over an index (residents: community, grid, birth date, gender,
+/// Counts instead of a census. Every query goes through the scoped stale-tolerant reads (<see cref="ILinliReadDb"/>: the
+/// replica while it is healthy), so a grid worker counts their grid and an officer their street. Each answer is one grouped pass over an index (residents: community, grid, birth date, gender,
 /// labels), folded in memory; age bands use <see cref="Ages"/> against China's "today", as the resident filters do.
 /// </summary>
-public sealed class StatisticsQueries(ILinliDb db, TimeProvider time)
+public sealed class StatisticsQueries(ILinliReadDb db, TimeProvider time)
 {
     /// <summary>The communities and grids the caller may narrow the statistics to.</summary>
     public async Task<IReadOnlyList<StatisticsPlace>> PlacesAsync(CancellationToken ct)

@@ -13,13 +13,10 @@ public static class ObservabilitySetup
         services.Configure<MetricsOptions>(configuration.GetSection(MetricsOptions.Section));
         services.AddSingleton<OperationsGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<OperationsGauges>());
+        // The probe itself is registered with the replica's reads (AddLinliPersistence), which ask it too.
         var database = configuration.GetSection("Linli:Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (!string.IsNullOrWhiteSpace(database.ReplicaConnectionString))
-        {
-            if (database.Provider != DatabaseProvider.Postgres)
-                throw new InvalidOperationException("Linli:Database:ReplicaConnectionString needs Linli:Database:Provider Postgres.");
-            services.AddSingleton<IReadinessProbe>(new ReplicaProbe(database.ReplicaConnectionString, TimeSpan.FromSeconds(database.ReplicaMaxLagSeconds)));
-        }
+            services.AddSingleton<IReadinessProbe>(sp => sp.GetRequiredService<ReplicaProbe>());
         return services;
     }
 }

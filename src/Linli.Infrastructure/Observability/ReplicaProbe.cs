@@ -6,9 +6,11 @@ namespace Linli.Infrastructure.Observability;
 
 /// <summary>
 /// The PostgreSQL read replica (<c>Linli:Database:ReplicaConnectionString</c>): ready while it answers as a standby and has
-/// replayed what it received within <see cref="MaxLag"/>; its lag is reported either way.
+/// replayed what it received within <see cref="MaxLag"/>; its lag is reported either way. With
+/// <paramref name="mustBeStandby"/> false (<c>ReplicaMustBeStandby</c>: a copy kept by other means, such as the tests'
+/// copy of their database) a database that is not in recovery is ready too, its lag 0.
 /// </summary>
-public sealed class ReplicaProbe(string connectionString, TimeSpan maxLag) : IReadinessProbe
+public sealed class ReplicaProbe(string connectionString, TimeSpan maxLag, bool mustBeStandby = true) : IReadinessProbe
 {
     public string Name => "replica";
 
@@ -32,7 +34,7 @@ public sealed class ReplicaProbe(string connectionString, TimeSpan maxLag) : IRe
             // With nothing written lately the last replayed transaction is old although nothing is missing: lag is 0 then.
             var lag = caughtUp ? 0 : reader.GetDouble(2);
             var data = new Dictionary<string, object> { ["standby"] = standby, ["lagSeconds"] = Math.Round(lag, 3) };
-            if (!standby) return new ProbeResult(false, "The replica is not a standby (promoted?).", data);
+            if (!standby && mustBeStandby) return new ProbeResult(false, "The replica is not a standby (promoted?).", data);
             return lag <= maxLag.TotalSeconds
                 ? new ProbeResult(true, $"streaming, {lag.ToString("0.###", CultureInfo.InvariantCulture)} s behind", data)
                 : new ProbeResult(false, $"{lag.ToString("0.#", CultureInfo.InvariantCulture)} s behind, more than {maxLag.TotalSeconds:0} s", data);

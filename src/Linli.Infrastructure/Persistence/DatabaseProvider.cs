@@ -15,4 +15,13 @@ public sealed class DatabaseOptions
 
     /// <summary>How far the replica may fall behind before the node reports it not ready.</summary>
     public double ReplicaMaxLagSeconds { get; set; } = 30;
+
+    /// <summary>How often the stale-tolerant reads ask whether the replica may serve them (ADR 0015).</summary>
+    public double ReplicaCheckSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// The replica must be a hot standby (in recovery). False only for a copy kept by other means (logical replication, the
+    /// tests' copy of their database): it is then trusted while it answers.
+    /// </summary>
+    public bool ReplicaMustBeStandby { get; set; } = true;
 }

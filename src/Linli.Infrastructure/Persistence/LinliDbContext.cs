@@ -26,15 +26,44 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     // an alias (ILinliDb and LinliDbContext are the same object, captured twice) and must not give it back, or a second
     // dispose arriving after another scope has rented the instance would take it from under that scope.
     bool _held;
+    // Set for a lease that serves stale-tolerant reads (ILinliReadDb): nothing tracked, nothing saved.
+    bool _readOnly;
 
     /// <summary>The outbox's bookkeeping for this lease (events saved, not yet committed); see <see cref="OutboxInterceptor"/>.</summary>
     internal OutboxInterceptor.State? OutboxState { get; set; }
 
-    /// <summary>Called by the DI scope that rented this instance from the pool, before anything reads through it.</summary>
-    internal void RunAs(Scope scope)
+    /// <summary>
+    /// Called by the DI scope that rented this instance from the pool, before anything reads through it; a
+    /// <paramref name="readOnly"/> lease tracks nothing and refuses to save.
+    /// </summary>
+    internal void RunAs(Scope scope, bool readOnly = false)
     {
         _scope = scope;
         _held = true;
+        _readOnly = readOnly;
+        ChangeTracker.QueryTrackingBehavior = readOnly ? QueryTrackingBehavior.NoTracking : QueryTrackingBehavior.TrackAll;
+    }
+
+    /// <summary>True for a lease that serves stale-tolerant reads (see <see cref="RunAs"/>).</summary>
+    internal bool IsReadOnly => _readOnly;
+
+    // SaveChanges() and SaveChangesAsync(ct) end up here, so one check holds every way of saving.
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseIfReadOnly();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseIfReadOnly();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    void RefuseIfReadOnly()
+    {
+        if (_readOnly)
+            throw new InvalidOperationException("This context serves stale-tolerant reads (ILinliReadDb, maybe on the replica) and cannot save; write through ILinliDb.");
     }
 
     public override void Dispose()
@@ -63,6 +92,7 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
         if (!_held) return false;
         _held = false;
         _scope = Scope.None;
+        _readOnly = false;
         OutboxState = null;
         // A connection opened through EF (OpenConnectionAsync without a matching close) is closed through EF, so EF's own
         // count of opens starts at zero for the next renter; one opened past EF is closed directly.
@@ -116,6 +146,16 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     public DbSet<Linli.Domain.Exchange.HierarchyLink> HierarchyLinks => Set<Linli.Domain.Exchange.HierarchyLink>();
     public DbSet<Linli.Domain.Exchange.UpstreamPush> UpstreamPushes => Set<Linli.Domain.Exchange.UpstreamPush>();
     public DbSet<Linli.Domain.Exchange.InboundMessage> InboundMessages => Set<Linli.Domain.Exchange.InboundMessage>();
+
+    // The stale-tolerant reads see the same sets, filtered alike (ILinliReadDb).
+    IQueryable<HierarchyNode> ILinliReadDb.Nodes => Nodes;
+    IQueryable<Building> ILinliReadDb.Buildings => Buildings;
+    IQueryable<Room> ILinliReadDb.Rooms => Rooms;
+    IQueryable<RoomOccupancy> ILinliReadDb.Occupancies => Occupancies;
+    IQueryable<Resident> ILinliReadDb.Residents => Residents;
+    IQueryable<Organization> ILinliReadDb.Organizations => Organizations;
+    IQueryable<CaseCategory> ILinliReadDb.CaseCategories => CaseCategories;
+    IQueryable<Case> ILinliReadDb.Cases => Cases;
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Linli.Infrastructure.Observability;
+using Linli.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
@@ -41,6 +42,30 @@ public static class ObservabilityModule
         // Liveness: this process and its database. Readiness adds what the node needs to take work (replica, broker).
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => !c.Tags.Contains("ready") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
+        return app;
+    }
+
+    /// <summary>The response header naming the database that served a request's stale-tolerant reads: <c>replica</c> or <c>primary</c>.</summary>
+    public const string ReadFromHeader = "X-Linli-Read-From";
+
+    /// <summary>
+    /// Tells, on every response whose request read through <c>ILinliReadDb</c> (statistics, exports), which database served
+    /// it, so operators and tests see when reads fell back to the primary (ADR 0015). A request that read nothing stale gets
+    /// no header.
+    /// </summary>
+    public static WebApplication UseReadSourceHeader(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                if (context.RequestServices.GetService<PooledLinliReadDb>()?.Source is { } source)
+                    context.Response.Headers[ReadFromHeader] = source == ReadSource.Replica ? "replica" : "primary";
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         return app;
     }
 
