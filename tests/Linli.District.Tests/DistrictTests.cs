@@ -261,6 +261,41 @@ public sealed class DistrictSharedWorkTests(District district)
         Assert.Equal(District.Nodes, owners.Count);
     }
 
+    [Fact]
+    public async Task Response_deadlines_reached_while_three_nodes_poll_escalate_each_case_exactly_once()
+    {
+        const int count = 30;
+        using var resident = await district.ClientAsAsync("resident1");
+        var categories = await resident.GetFromJsonAsync<JsonElement>("/api/v1/case-categories");
+        var lift = categories.EnumerateArray().First(c => c.GetProperty("code").GetString() == "lift").GetProperty("id").GetInt32();
+        var ids = new List<long>();
+        for (var i = 0; i < count; i++)
+        {
+            using var reported = await resident.PostAsJsonAsync("/api/v1/cases", new { categoryId = lift, title = $"电梯故障 {i} {Guid.NewGuid():N}"[..20] });
+            Assert.Equal(HttpStatusCode.Created, reported.StatusCode);
+            ids.Add((await reported.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64());
+        }
+        var caseIds = ids.ToArray();
+        // Nobody accepted them, and their response deadlines are moved to now: every node's timer service sees them due
+        // in its next poll, and the row locks decide which node fires each.
+        await district.ScalarAsync<long>(
+            """WITH u AS (UPDATE case_timers SET "DueAt" = now() WHERE "CaseId" = ANY(@ids) AND "Kind" = 'Response' AND "Round" = 1 RETURNING 1) SELECT count(*) FROM u""",
+            ("ids", caseIds));
+
+        await District.UntilAsync(async () => await district.ScalarAsync<long>(
+            """SELECT count(*) FROM cases WHERE "Id" = ANY(@ids) AND "EscalationCount" > 0""", ("ids", caseIds)) == count,
+            TimeSpan.FromSeconds(60), "every case escalated");
+        await Task.Delay(TimeSpan.FromSeconds(5)); // more polls on every node: nothing may fire again
+        var escalated = await district.ColumnAsync<long>(
+            """SELECT count(*) FROM case_events WHERE "CaseId" = ANY(@ids) AND "Kind" = 'Escalated' GROUP BY "CaseId" """, ("ids", caseIds));
+        var overdue = await district.ColumnAsync<long>(
+            """SELECT count(*) FROM case_events WHERE "CaseId" = ANY(@ids) AND "Kind" = 'ResponseOverdue' GROUP BY "CaseId" """, ("ids", caseIds));
+        Assert.Equal(count, escalated.Count);
+        Assert.All(escalated, n => Assert.Equal(1, n));
+        Assert.Equal(count, overdue.Count);
+        Assert.All(overdue, n => Assert.Equal(1, n));
+    }
+
     /// <summary>A webhook receiver on 127.0.0.1 that answers 200 and keeps each delivery's id and the alarm it names.</summary>
     sealed class WebhookReceiver : IAsyncDisposable
     {

@@ -72,7 +72,7 @@ public sealed class ObservabilityTests
     }
 
     [Fact]
-    public async Task A_replica_that_is_not_a_standby_makes_the_node_not_ready_and_sqlite_refuses_a_replica()
+    public async Task A_replica_that_is_not_a_standby_leaves_the_node_ready_but_degraded_and_sqlite_refuses_a_replica()
     {
         if (TestDatabase.Provider == DatabaseProvider.Sqlite)
         {
@@ -85,16 +85,22 @@ public sealed class ObservabilityTests
             Assert.Contains("ReplicaConnectionString", error.ToString(), StringComparison.Ordinal);
             return;
         }
-        // The primary itself named as the replica: it answers, but it is no standby, so it cannot be relied on for reads.
+        // The primary itself named as the replica: it answers, but it is no standby, so it cannot be relied on for reads. The
+        // node still takes work (stale-tolerant reads go to the primary, ADR 0015): ready, degraded, the reason shown.
         var (primary, drop) = await TestDatabase.CreateAsync();
         try
         {
             await using var app = await LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Database:ReplicaConnectionString"] = primary });
             using var ready = await app.Anonymous().GetAsync("/health/ready");
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            using (var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()))
+                Assert.Equal("Degraded", body.RootElement.GetProperty("status").GetString());
             var replica = (await ProbesAsync(ready)).GetProperty("replica");
             Assert.False(replica.GetProperty("ready").GetBoolean());
+            Assert.False(replica.GetProperty("required").GetBoolean());
             Assert.Contains("not a standby", replica.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            using var statistics = await (await app.ClientAsAsync("district")).GetAsync("/api/v1/statistics/population");
+            Assert.Equal("primary", statistics.Headers.GetValues("X-Linli-Read-From").Single());
         }
         finally
         {

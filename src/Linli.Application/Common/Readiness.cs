@@ -11,5 +11,12 @@ public interface IReadinessProbe
 {
     string Name { get; }
 
+    /// <summary>
+    /// False for a part the node can work without (reads fall back from the replica to the primary): its state is shown and
+    /// the node reports itself degraded, but stays ready. Taking every node out because the replica lags would stop the
+    /// district to protect reports.
+    /// </summary>
+    bool Required => true;
+
     Task<ProbeResult> ProbeAsync(CancellationToken ct);
 }

@@ -12,6 +12,9 @@ namespace Linli.Infrastructure.Observability;
 /// </summary>
 public sealed class ReplicaProbe(string connectionString, TimeSpan maxLag, bool mustBeStandby = true) : IReadinessProbe
 {
+    /// <summary>Without the replica the stale-tolerant reads go to the primary (ADR 0015): the node stays ready, degraded.</summary>
+    public bool Required => false;
+
     public string Name => "replica";
 
     public TimeSpan MaxLag => maxLag;

@@ -83,21 +83,25 @@ public static class ObservabilityModule
     }
 }
 
-/// <summary>Every registered readiness probe (replica, broker): unhealthy when any is not ready, each one's state in the data.</summary>
+/// <summary>
+/// Every registered readiness probe (replica, broker), each one's state in the data: unhealthy (503) when a required one is
+/// not ready; degraded (still 200, the node takes work) when only one the node can do without is not (the replica).
+/// </summary>
 public sealed class ReadinessProbesCheck(IEnumerable<Linli.Application.Common.IReadinessProbe> probes) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var data = new Dictionary<string, object>();
         var notReady = new List<string>();
+        var degraded = new List<string>();
         foreach (var probe in probes)
         {
             var result = await probe.ProbeAsync(cancellationToken);
-            data[probe.Name] = new { ready = result.Ready, detail = result.Detail, figures = result.Data };
-            if (!result.Ready) notReady.Add($"{probe.Name}: {result.Detail}");
+            data[probe.Name] = new { ready = result.Ready, required = probe.Required, detail = result.Detail, figures = result.Data };
+            if (!result.Ready) (probe.Required ? notReady : degraded).Add($"{probe.Name}: {result.Detail}");
         }
-        return notReady.Count == 0
-            ? HealthCheckResult.Healthy(data.Count == 0 ? "nothing else to check" : "all ready", data)
-            : HealthCheckResult.Unhealthy(string.Join("; ", notReady), data: data);
+        if (notReady.Count > 0) return HealthCheckResult.Unhealthy(string.Join("; ", notReady.Concat(degraded)), data: data);
+        if (degraded.Count > 0) return HealthCheckResult.Degraded(string.Join("; ", degraded), data: data);
+        return HealthCheckResult.Healthy(data.Count == 0 ? "nothing else to check" : "all ready", data);
     }
 }
