@@ -46,6 +46,8 @@ public sealed class District : IAsyncLifetime
             // Nodes hear each other twice a second and count one gone after two seconds of silence.
             ["Linli__Cluster__HeartbeatSeconds"] = "0.5",
             ["Linli__Cluster__MissedHeartbeats"] = "4",
+            // The tests report more cases as one resident than a resident may in a day.
+            ["Linli__Cases__DailyLimitPerResident"] = "1000",
             // The link with a higher platform: the simulated city of the tests listens here (or, on purpose, does not).
             ["Linli__Exchange__Upstream__Url"] = CityUrl,
             ["Linli__Exchange__Upstream__KeyId"] = CityKeyId,

@@ -60,22 +60,32 @@ public sealed class CaseSlaApiTests(ITestOutputHelper output)
     {
         const int cases = 30;
         await using var app = await LinliAppFactory.StartAsync(QuietPollers);
-        var ids = await ReportLiftsAsync(app, cases);
         var second = app.StartNode(settings: QuietPollers);
         var lift = await CategoryAsync(await app.ClientAsAsync("resident1"), "lift");
+        // Each node's firing code runs once before the race (nothing due yet), so neither starts it late compiling it.
+        await TimerDrain.BothAtOnceAsync<SlaTimerService>(app.Factory, second);
 
-        // Past both deadlines: each case has two due timers, which may go to different nodes.
-        var ahead = TimeSpan.FromMinutes(lift.ResolutionMinutes + 1);
-        app.Clock.Advance(ahead);
-        second.Clock.Advance(ahead);
-        var results = await TimerDrain.BothAtOnceAsync<SlaTimerService>(app.Factory, second);
-        output.WriteLine($"claimed per node: {string.Join(", ", results.Select(r => $"{r.Claimed} (lost races: {r.Conflicts})"))}");
-        // The premise: each node reached for the timers while the other fired them.
-        Assert.True(results[0].Contended(results[1]) && results[1].Contended(results[0]), "the two nodes did not reach for the timers at the same time");
-
-        // The demo district's own open cases have timers too; those that fall due in the jump are claimed as well.
-        Assert.True(results.Sum(r => r.Claimed) >= 2 * cases, $"claimed {results.Sum(r => r.Claimed)} of at least {2 * cases}");
-        await AssertEscalatedOnceAsync(app, ids);
+        // Rounds until both nodes reached for the timers while the other fired them (on a busy machine one node may come
+        // late to a round); every round's cases must escalate exactly once whatever happened, checked before the next round
+        // moves the clocks again (which rightly escalates them further).
+        var contended = false;
+        for (var round = 1; round <= 5 && !contended; round++)
+        {
+            // A token of the node's present time: the clock moved a day or more since the last round.
+            var ids = await ReportLiftsAsync(await FreshClientAsync(app, "resident1"), cases);
+            // Past both deadlines: each case has two due timers, which may go to different nodes.
+            var ahead = TimeSpan.FromMinutes(lift.ResolutionMinutes + 1);
+            app.Clock.Advance(ahead);
+            second.Clock.Advance(ahead);
+            var results = await TimerDrain.BothAtOnceAsync<SlaTimerService>(app.Factory, second);
+            output.WriteLine($"round {round}, claimed per node: {string.Join(", ", results.Select(r => $"{r.Claimed} (lost races: {r.Conflicts})"))}");
+            // The demo district's own open cases have timers too; those that fall due in the jump are claimed as well.
+            Assert.True(results.Sum(r => r.Claimed) >= 2 * cases, $"claimed {results.Sum(r => r.Claimed)} of at least {2 * cases}");
+            contended = results[0].Contended(results[1]) && results[1].Contended(results[0]);
+            await AssertEscalatedOnceAsync(app, ids);
+        }
+        // The premise: in some round each node reached for the timers while the other fired them.
+        Assert.True(contended, "the two nodes never reached for the timers at the same time");
     }
 
     [Fact]
@@ -176,6 +186,16 @@ public sealed class CaseSlaApiTests(ITestOutputHelper output)
         return client;
     }
 
+    static async Task<HttpClient> FreshClientAsync(TestApp app, string userName)
+    {
+        using var anonymous = app.Anonymous();
+        using var response = await anonymous.PostJsonAsync("/api/v1/auth/token", new { userName, password = Linli.Infrastructure.Seeding.RegistrySeeder.DemoPassword });
+        var token = await response.OkAsync<Api.Token>();
+        var client = app.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token.AccessToken);
+        return client;
+    }
+
     static async Task<List<long>> ReportLiftsAsync(TestApp app, int count) => await ReportLiftsAsync(await app.ClientAsAsync("resident1"), count);
 
     static async Task<List<long>> ReportLiftsAsync(HttpClient resident, int count)
@@ -190,7 +210,7 @@ public sealed class CaseSlaApiTests(ITestOutputHelper output)
 
     static async Task AssertEscalatedOnceAsync(TestApp app, IReadOnlyList<long> ids)
     {
-        var district = await app.ClientAsAsync("district");
+        using var district = await FreshClientAsync(app, "district");
         foreach (var id in ids)
         {
             var c = await DetailAsync(district, id);
