@@ -51,12 +51,13 @@ public static class ObservabilityModule
     /// <summary>
     /// Tells, on every response whose request read through <c>ILinliReadDb</c> (statistics, exports), which database served
     /// it, so operators and tests see when reads fell back to the primary (ADR 0015). A request that read nothing stale gets
-    /// no header.
+    /// no header. A GET whose read found the replica gone (it has already sent later reads to the primary) runs once more,
+    /// in a DI scope of its own, on the primary: the reader sees the answer, not a 500.
     /// </summary>
     public static WebApplication UseReadSourceHeader(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.Use((context, next) =>
+        app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
@@ -64,12 +65,38 @@ public static class ObservabilityModule
                     context.Response.Headers[ReadFromHeader] = source == ReadSource.Replica ? "replica" : "primary";
                 return Task.CompletedTask;
             });
-            return next(context);
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                await next(context);
+                return;
+            }
+            try
+            {
+                await next(context);
+            }
+            catch (Exception) when (!context.Response.HasStarted && ReplicaFellOver(context.RequestServices))
+            {
+                var original = context.RequestServices;
+                await using var retry = original.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                context.RequestServices = retry.ServiceProvider;
+                try
+                {
+                    context.Response.Clear();
+                    await next(context);
+                }
+                finally
+                {
+                    context.RequestServices = original;
+                }
+            }
         });
         return app;
     }
 
-    /// <summary>Each check and probe by name, with its state, its words and its figures (the replica's lag).</summary>
+    /// <summary>This request read the replica, and the replica is no longer used: a read found it gone.</summary>
+    static bool ReplicaFellOver(IServiceProvider services) =>
+        services.GetService<PooledLinliReadDb>()?.Source == ReadSource.Replica && services.GetService<ReplicaReads>() is { Usable: false };
+
     static Task WriteReadinessAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
