@@ -20,20 +20,11 @@ public sealed class DeviceOwnershipTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
-        await MonitoringKit.WithoutDemoRulesAsync(app);
-        await BrokerKit.ReadyAsync(app.Factory);
-        var b = app.StartNode();
-        await BrokerKit.ReadyAsync(b);
-        var places = await DemoPlaces.LoadAsync(app);
-        var admin = await app.ClientAsAsync("admin1");
-        var detector = await MonitoringKit.RegisterAsync(admin, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
-        var rule = await MonitoringKit.RuleAsync(admin, new
+        var (b, admin, detector) = await TwoNodesWithRuleAsync(app, new
         {
             name = "烟雾持续十分钟", kind = "Fire", severity = "Critical", deviceType = "SmokeDetector",
             condition = new { type = "holdsFor", minutes = 10, condition = new { type = "threshold", metric = "smoke", op = "Above", value = 0.1 } },
         });
-        var rulesOnB = b.Services.GetRequiredService<RuleEvaluator>();
-        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(rulesOnB.Rules.All.Any(r => r.Rule.Id == rule.Id)));
 
         // Node A takes the device's readings (the load balancer hashes it there): smoke from t0, still at t0 + 6 min.
         var wireA = app.Anonymous();
@@ -77,20 +68,11 @@ public sealed class DeviceOwnershipTests
     {
         await using var broker = new BrokerKit();
         await using var app = await LinliAppFactory.StartAsync(broker.Settings);
-        await MonitoringKit.WithoutDemoRulesAsync(app);
-        await BrokerKit.ReadyAsync(app.Factory);
-        var b = app.StartNode();
-        await BrokerKit.ReadyAsync(b);
-        var places = await DemoPlaces.LoadAsync(app);
-        var admin = await app.ClientAsAsync("admin1");
-        var detector = await MonitoringKit.RegisterAsync(admin, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
-        var rule = await MonitoringKit.RuleAsync(admin, new
+        var (b, admin, detector) = await TwoNodesWithRuleAsync(app, new
         {
             name = "离线两分钟", kind = "Offline", severity = "Warning", deviceType = "SmokeDetector",
             condition = new { type = "noData", minutes = 2 },
         });
-        var rulesOnB = b.Services.GetRequiredService<RuleEvaluator>();
-        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(rulesOnB.Rules.All.Any(r => r.Rule.Id == rule.Id)));
 
         // The device reports to node A every minute for five minutes. Node B hears none of it: were it watching, it would
         // call the device silent after two.
@@ -117,6 +99,25 @@ public sealed class DeviceOwnershipTests
         Assert.Equal(AlarmKind.Offline, alarm.Kind);
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Single((await adminB.GetOkAsync<Page<AlarmDto>>("/api/v1/alarms?pageSize=200")).Items, a => a.DeviceId == detector.Device.Id);
+    }
+
+    /// <summary>
+    /// A second node beside <paramref name="app"/>, both hearing the broker, the demo's rules off and <paramref name="rule"/>
+    /// on (known to both nodes), and a smoke detector in a building of community 1.
+    /// </summary>
+    static async Task<(LinliAppFactory B, HttpClient Admin, DeviceWithSecret Detector)> TwoNodesWithRuleAsync(TestApp app, object rule)
+    {
+        await MonitoringKit.WithoutDemoRulesAsync(app);
+        await BrokerKit.ReadyAsync(app.Factory);
+        var b = app.StartNode();
+        await BrokerKit.ReadyAsync(b);
+        var places = await DemoPlaces.LoadAsync(app);
+        var admin = await app.ClientAsAsync("admin1");
+        var detector = await MonitoringKit.RegisterAsync(admin, DeviceType.SmokeDetector, new { buildingId = places.C1.BuildingIds[0], unit = 1 });
+        var created = await MonitoringKit.RuleAsync(admin, rule);
+        var rulesOnB = b.Services.GetRequiredService<RuleEvaluator>();
+        await MqttIngestionTests.WaitUntilAsync(() => Task.FromResult(rulesOnB.Rules.All.Any(r => r.Rule.Id == created.Id)));
+        return (b, admin, detector);
     }
 
     static void Advance(TestClock a, TestClock b, TimeSpan by)

@@ -72,31 +72,27 @@ public sealed class RuleEvaluator(IServiceScopeFactory scopes, DeviceDirectory d
     public void Replayed(DeviceEntry device, DeviceMessage message, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(device);
-        var memory = _memory.GetValue(device, NewMemory);
-        var rules = _rules;
-        foreach (var rule in rules.OfType(device.Type))
-            if (rule.Rule.Keys.Covers(device.Keys)) RuleEngine.Evaluate(rule.Definition, device.Readings, memory, at);
-        foreach (var rule in rules.OfDevice(device.Id)) RuleEngine.Evaluate(rule.Definition, device.Readings, memory, at);
+        Evaluate(_rules, device, timeOnly: false, at, act: false);
     }
 
     /// <summary>Called holding the device's gate. Loops over arrays and asks for the memory once: nothing allocated per message.</summary>
-    void Evaluate(RuleBook rules, DeviceEntry device, bool timeOnly, DateTimeOffset now)
+    void Evaluate(RuleBook rules, DeviceEntry device, bool timeOnly, DateTimeOffset now, bool act = true)
     {
         RuleMemory? memory = null;
         // A rule for a type covers the devices of that type inside its node; a rule for one device covers that device.
         foreach (var rule in rules.OfType(device.Type))
             if ((!timeOnly || rule.Definition.DependsOnTime) && rule.Rule.Keys.Covers(device.Keys))
-                Evaluate(rule, device, ref memory, now);
+                Evaluate(rule, device, ref memory, now, act);
         foreach (var rule in rules.OfDevice(device.Id))
             if (!timeOnly || rule.Definition.DependsOnTime)
-                Evaluate(rule, device, ref memory, now);
+                Evaluate(rule, device, ref memory, now, act);
     }
 
-    void Evaluate(CompiledRule rule, DeviceEntry device, ref RuleMemory? memory, DateTimeOffset now)
+    void Evaluate(CompiledRule rule, DeviceEntry device, ref RuleMemory? memory, DateTimeOffset now, bool act)
     {
         memory ??= _memory.GetValue(device, NewMemory);
         var outcome = RuleEngine.Evaluate(rule.Definition, device.Readings, memory, now);
-        if (outcome != RuleOutcome.Unchanged) alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, Describe(device.Readings, rule)));
+        if (act && outcome != RuleOutcome.Unchanged) alarms.Enqueue(new RuleHit(device, rule.Rule, outcome, now, Describe(device.Readings, rule)));
     }
 
     /// <summary>The values the rule looked at, for the alarm's detail line: "smoke=0.35".</summary>
