@@ -55,6 +55,16 @@ public sealed class AlarmExactlyOnceTests(ITestOutputHelper output)
     [Fact]
     public async Task Two_nodes_firing_the_same_due_escalations_at_once_escalate_every_alarm_exactly_once()
     {
+        // On a busy machine one node may come late to the race: the scenario runs again (fresh) until both nodes reached for
+        // the timers while the other fired them; every attempt's alarms must escalate exactly once whatever happened.
+        var contended = false;
+        for (var attempt = 1; attempt <= 3 && !contended; attempt++) contended = await EscalationRaceAsync(attempt);
+        Assert.True(contended, "the two nodes never reached for the timers at the same time");
+    }
+
+    /// <summary>One attempt of the race above; true when its premise held (both nodes reached for the timers at once).</summary>
+    async Task<bool> EscalationRaceAsync(int attempt)
+    {
         const int alarms = 16;
         await using var app = await LinliAppFactory.StartAsync(QuietPollers);
         var places = await DemoPlaces.LoadAsync(app);
@@ -88,11 +98,11 @@ public sealed class AlarmExactlyOnceTests(ITestOutputHelper output)
         app.Clock.Advance(ahead);
         second.Clock.Advance(ahead);
         var results = await TimerDrain.BothAtOnceAsync<AlarmTimerService>(app.Factory, second);
-        output.WriteLine($"fired per node: {string.Join(", ", results.Select(r => $"{r.Claimed} (lost races: {r.Conflicts})"))}");
+        output.WriteLine($"attempt {attempt}, fired per node: {string.Join(", ", results.Select(r => $"{r.Claimed} (lost races: {r.Conflicts})"))}");
         // The premise: each node reached for the timers while the other fired them (one timer a batch, so the burst lasts):
         // it fired some, or its first look waited on the other's batches. Which node gets how many is the database's
         // business: SQLite lets one writer in at a time, PostgreSQL's SKIP LOCKED shares them out.
-        Assert.True(results[0].Contended(results[1]) && results[1].Contended(results[0]), "the two nodes did not reach for the timers at the same time");
+        var contended = results[0].Contended(results[1]) && results[1].Contended(results[0]);
         Assert.True(results.Sum(r => r.Claimed) >= alarms, $"fired {results.Sum(r => r.Claimed)} of at least {alarms}");
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // the calls of the next level go out through the outbox on either node
@@ -103,6 +113,7 @@ public sealed class AlarmExactlyOnceTests(ITestOutputHelper output)
             Assert.Equal(before[a.Id].Escalations + 1, seen.Timeline.Count(e => e.Kind == AlarmEventKind.Escalated));
             AssertCalledOnceAfterEscalating(seen);
         }
+        return contended;
     }
 
     [Fact]
