@@ -149,9 +149,18 @@ public sealed class MonitoringWorld
         }
         await using var s = new SqliteConnection(database.ConnectionString);
         await s.OpenAsync();
+        // device_readings is a view over the default table, the day tables and the inbox (SqliteReadingDays): each part
+        // is trimmed, and the inbox's sequence, which hands out every id, goes back to the mark.
+        var parts = new List<string>();
+        await using (var list = s.CreateCommand())
+        {
+            list.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'device_readings_*'";
+            await using var reader = await list.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) parts.Add(reader.GetString(0));
+        }
         await using var q = s.CreateCommand();
-        // The ids are AUTOINCREMENT: the sequence goes back to the mark too, so max(rowid) keeps counting rows added.
-        q.CommandText = "DELETE FROM device_readings WHERE rowid > $mark; UPDATE sqlite_sequence SET seq = $mark WHERE name = 'device_readings'";
+        q.CommandText = string.Concat(parts.Select(p => $"DELETE FROM \"{p}\" WHERE \"Id\" > $mark; "))
+            + $"UPDATE sqlite_sequence SET seq = $mark WHERE name = '{SqliteReadingDays.Inbox}'";
         q.Parameters.AddWithValue("$mark", mark);
         q.CommandTimeout = 600;
         await q.ExecuteNonQueryAsync();
@@ -181,8 +190,9 @@ public sealed class MonitoringWorld
         await using var s = new SqliteConnection(database.ConnectionString);
         await s.OpenAsync();
         await using var q = s.CreateCommand();
-        // max(rowid) needs no scan; only rows above a mark are ever deleted (TrimReadingsAsync), so differences count rows added.
-        q.CommandText = "SELECT coalesce(max(rowid), 0) FROM device_readings";
+        // Every id comes from the inbox's sequence, which moves in the transaction that commits the rows, so it needs no
+        // scan; only rows above a mark are ever deleted (TrimReadingsAsync), so differences count rows stored.
+        q.CommandText = $"SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = '{SqliteReadingDays.Inbox}'";
         return (long)(await q.ExecuteScalarAsync())!;
     }
 

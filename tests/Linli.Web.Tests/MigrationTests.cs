@@ -54,6 +54,14 @@ public sealed class MigrationTests
                     problems.Add($"index {name} is {found} in the database but {new DbIndex(table, index.IsUnique, expectedColumns)} in the model");
             }
         }
+        if (TestDatabase.Provider == DatabaseProvider.Sqlite)
+        {
+            var parts = schema.Columns.Keys.Where(t => t.StartsWith("device_readings_", StringComparison.Ordinal) && t != SqliteReadingDays.Default).ToList();
+            Assert.Contains(SqliteReadingDays.Inbox, parts);
+            foreach (var part in parts)
+                if (!schema.Columns[part].OrderBy(c => c.Key).SequenceEqual(schema.Columns["device_readings"].OrderBy(c => c.Key)))
+                    problems.Add($"{part} does not have the columns of {SqliteReadingDays.Default}");
+        }
         Assert.True(problems.Count == 0, $"{TestDatabase.Provider}: {string.Join(Environment.NewLine, problems)}");
     }
 
@@ -128,6 +136,14 @@ public sealed class MigrationTests
                     var cols = await QueryAsync(db, $"SELECT name FROM pragma_index_info('{name}') ORDER BY seqno", r => r.GetString(0));
                     indexes[name] = new DbIndex(table, unique, string.Join(',', cols));
                 }
+            }
+            // On SQLite device_readings is a view over its parts (migration 0020): the default part keeps the model's
+            // columns and index, and every other part (the inbox, each day's table) has the same columns.
+            if (columns.TryGetValue(SqliteReadingDays.Default, out var readings))
+            {
+                columns["device_readings"] = readings;
+                foreach (var (name, index) in indexes.Where(i => i.Value.Table == SqliteReadingDays.Default).ToList())
+                    indexes[name] = index with { Table = "device_readings" };
             }
         }
         return new DbSchema(columns, indexes);

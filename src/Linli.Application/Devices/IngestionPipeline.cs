@@ -34,6 +34,8 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
     long _stored;
     long _batches;
     long _storeTicks;
+    long _moved;
+    readonly WriterProfile _profile = new(time);
     IReadingWriter? _writer;
 
     /// <summary>Readings stored since start (for the operations view's throughput figure and the benchmarks).</summary>
@@ -42,6 +44,9 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
 
     /// <summary>Time spent storing since start; over <see cref="StoredTransactions"/> it is the mean write batch time.</summary>
     public TimeSpan StoreTime => TimeSpan.FromTicks(Interlocked.Read(ref _storeTicks));
+
+    /// <summary>Rows the writer moved after storing them (SQLite: from the inbox into the day tables).</summary>
+    public long MovedReadings => Interlocked.Read(ref _moved);
 
     /// <summary>Batches waiting to be stored: near the queue's capacity, senders are about to wait.</summary>
     public int QueueDepth => _queue.Reader.Count;
@@ -64,7 +69,6 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         var taken = new List<IngestBatch>();
         var rows = new List<(long, DateTimeOffset, Reading)>();
         var max = Math.Max(1, options.Value.WriteBatchSize);
-        var profile = new WriterProfile(time);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
@@ -85,7 +89,8 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
                 Interlocked.Add(ref _stored, rows.Count);
                 Interlocked.Increment(ref _batches);
                 Apply(taken);
-                if (logger.IsEnabled(LogLevel.Debug)) profile.Add(rows.Count, started, stored, time.GetTimestamp(), logger);
+                if (logger.IsEnabled(LogLevel.Debug)) _profile.Add(rows.Count, started, stored, time.GetTimestamp(), logger);
+                await MaintainAsync(reader, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -93,6 +98,36 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         while (reader.TryRead(out var left)) left.Stored.TrySetCanceled(CancellationToken.None);
         foreach (var b in taken) b.Stored.TrySetCanceled(CancellationToken.None);
         if (_writer is not null) await _writer.DisposeAsync();
+    }
+
+    /// <summary>
+    /// The writer's deferred work, after a batch's rules have run: what is due under load, then, while nothing is queued,
+    /// small steps until it is done, so that a batch arriving meanwhile waits for one step at most.
+    /// </summary>
+    async Task MaintainAsync(ChannelReader<IngestBatch> reader, CancellationToken ct)
+    {
+        if (_writer is null) return;
+        try
+        {
+            var started = time.GetTimestamp();
+            long moved, total = 0;
+            do
+            {
+                moved = await _writer.MaintainAsync(idle: !reader.TryPeek(out _), ct);
+                total += moved;
+            }
+            while (moved > 0 && _writer.HasDeferredWork && !reader.TryPeek(out _));
+            if (total > 0)
+            {
+                Interlocked.Add(ref _moved, total);
+                if (logger.IsEnabled(LogLevel.Debug)) _profile.Moved(time.GetElapsedTime(started));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // What was put off is stored already; the next call tries again.
+            LogMaintenanceFailed(logger, e);
+        }
     }
 
     async Task<bool> StoreAsync(List<(long, DateTimeOffset, Reading)> rows, List<IngestBatch> taken, CancellationToken ct)
@@ -156,8 +191,11 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing {Count} readings failed (attempt {Attempt}).")]
     static partial void LogStoreFailed(ILogger logger, int attempt, int count, Exception e);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Writer: {Rows} rows in {Transactions} transactions over {Seconds:0.0} s; storing {Store:0}% of the time, rules {Rules:0}%, waiting for work {Idle:0}%.")]
-    static partial void LogProfile(ILogger logger, long rows, long transactions, double seconds, double store, double rules, double idle);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reading writer's deferred work failed; it is tried again after the next batch.")]
+    static partial void LogMaintenanceFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Writer: {Rows} rows in {Transactions} transactions over {Seconds:0.0} s; storing {Store:0}% of the time, rules {Rules:0}%, moving into day tables {Move:0}%, waiting for work {Idle:0}%.")]
+    static partial void LogProfile(ILogger logger, long rows, long transactions, double seconds, double store, double rules, double move, double idle);
 
     /// <summary>
     /// Where the writer's time goes (debug log every 10 s): a writer that is mostly waiting means the limit is upstream
@@ -167,7 +205,9 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
     {
         long _since = time.GetTimestamp();
         long _rows, _transactions;
-        double _store, _rules;
+        double _store, _rules, _move;
+
+        public void Moved(TimeSpan elapsed) => _move += elapsed.TotalSeconds;
 
         public void Add(int rows, long started, long stored, long evaluated, ILogger logger)
         {
@@ -177,8 +217,8 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
             _rules += time.GetElapsedTime(stored, evaluated).TotalSeconds;
             var total = time.GetElapsedTime(_since, evaluated).TotalSeconds;
             if (total < 10) return;
-            LogProfile(logger, _rows, _transactions, total, 100 * _store / total, 100 * _rules / total, 100 * (total - _store - _rules) / total);
-            (_since, _rows, _transactions, _store, _rules) = (evaluated, 0, 0, 0, 0);
+            LogProfile(logger, _rows, _transactions, total, 100 * _store / total, 100 * _rules / total, 100 * _move / total, 100 * (total - _store - _rules - _move) / total);
+            (_since, _rows, _transactions, _store, _rules, _move) = (evaluated, 0, 0, 0, 0, 0);
         }
     }
 }

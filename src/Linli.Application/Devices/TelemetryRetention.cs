@@ -19,8 +19,8 @@ public sealed class TelemetryRetentionOptions
     public int DeleteChunkSize { get; set; } = 5000;
 }
 
-/// <summary>What one run did: raw rows deleted one by one, and whole months of raw rows dropped (PostgreSQL).</summary>
-public sealed record RetentionRun(int HourRowsWritten, long RawDeleted, long HourlyDeleted, int MonthsDropped = 0, int MonthsCreated = 0);
+/// <summary>What one run did: raw rows deleted one by one, and partitions of raw rows (months on PostgreSQL, days on SQLite) dropped whole and created ahead.</summary>
+public sealed record RetentionRun(int HourRowsWritten, long RawDeleted, long HourlyDeleted, int PartitionsDropped = 0, int PartitionsCreated = 0);
 
 /// <summary>
 /// Rolls completed hours of raw readings into device_reading_hours and deletes what is older than the retention periods.
@@ -63,12 +63,9 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, ITel
             var created = await partitions.EnsureAheadAsync(db, now, ct);
             var rolled = await RollUpAsync(db, now, ct);
             var rawCutoff = now.AddDays(-deviceOptions.Value.RawRetentionDays);
-            // Whole months past retention go at once (PostgreSQL); what is left of the oldest month row by row.
+            // Whole months (PostgreSQL) or days (SQLite) past retention go at once; what no partition bounds, row by row.
             var dropped = await partitions.DropBeforeAsync(db, rawCutoff, ct);
-            // Oldest ids first: old rows sit at the low ids, so a chunk is found without reading the whole table.
-            var raw = await DeleteInChunksAsync(db,
-                """DELETE FROM device_readings WHERE "Id" IN (SELECT "Id" FROM device_readings WHERE "At" < @cutoff ORDER BY "Id" LIMIT @n)""",
-                rawCutoff, ct);
+            var raw = await partitions.DeleteBeforeAsync(db, rawCutoff, Math.Max(1, options.Value.DeleteChunkSize), ct);
             var hourly = await DeleteInChunksAsync(db,
                 """
                 DELETE FROM device_reading_hours WHERE ("DeviceId", "Metric", "Hour") IN (

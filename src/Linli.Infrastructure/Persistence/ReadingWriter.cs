@@ -2,6 +2,7 @@ using System.Text;
 using Linli.Domain.Devices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Linli.Application.Common;
@@ -11,9 +12,10 @@ using SQLitePCL;
 namespace Linli.Infrastructure.Persistence;
 
 /// <summary>
-/// The telemetry fast path: stores a batch of readings in one transaction, binary COPY on PostgreSQL and prepared
-/// multi-row inserts on SQLite. When <see cref="WriteAsync"/> returns the batch is durable (committed; WAL with normal
-/// sync on SQLite survives a crash of the process).
+/// The telemetry fast path: stores a batch of readings in one transaction, binary COPY on PostgreSQL and a prepared
+/// insert into the inbox on SQLite. When <see cref="WriteAsync"/> returns the batch is durable (committed; WAL with normal
+/// sync on SQLite survives a crash of the process). On SQLite <see cref="MaintainAsync"/> then moves the inbox into the
+/// day tables (<see cref="SqliteReadingDays"/>) in large sorted batches.
 /// </summary>
 /// <remarks>
 /// On SQLite the writer keeps a connection of its own, outside the pool, with a large page cache and a larger WAL before
@@ -27,30 +29,93 @@ public sealed class ReadingWriter : IReadingWriter
     const int SqliteCacheKib = 128 * 1024;
     const int SqliteCheckpointPages = 10_000;
 
+    /// <summary>
+    /// Inbox rows that make a move of the whole inbox due even while batches keep coming: large enough that a move writes
+    /// each page of the day's index about once for many rows (such a move takes about half a second on a small machine).
+    /// </summary>
+    public const int MoveRows = 100_000;
+
+    /// <summary>
+    /// Rows moved per transaction when the writer has nothing queued: a few milliseconds each, so a batch arriving
+    /// meanwhile waits no longer than that (alarm latency).
+    /// </summary>
+    public const int IdleMoveRows = 1_000;
+
     readonly SqliteConnection? _sqlite;
     readonly string _connectionString;
+    readonly TimeProvider _time;
+    readonly int _retentionDays;
     sqlite3_stmt? _insert;
     readonly Dictionary<string, byte[]> _utf8 = new(StringComparer.Ordinal);
     readonly SemaphoreSlim _gate = new(1, 1);
+    long _inboxRows;
 
-    ReadingWriter(SqliteConnection? sqlite, string connectionString)
+    ReadingWriter(SqliteConnection? sqlite, string connectionString, TimeProvider time, int retentionDays)
     {
         _sqlite = sqlite;
         _connectionString = connectionString;
+        _time = time;
+        _retentionDays = retentionDays;
     }
 
     /// <summary>A writer for the database <paramref name="db"/> is connected to. Dispose it to close its connection.</summary>
-    public static async Task<ReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct)
+    public static Task<ReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct) => OpenAsync(db, TimeProvider.System, new DeviceOptions().RawRetentionDays, ct);
+
+    /// <summary>
+    /// A writer for the database <paramref name="db"/> is connected to; readings of days more than
+    /// <paramref name="retentionDays"/> back (or beyond the days made ahead) go to the default table on SQLite.
+    /// </summary>
+    public static async Task<ReadingWriter> OpenAsync(ILinliDb db, TimeProvider time, int retentionDays, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(time);
         var connectionString = db.Database.GetConnectionString() ?? throw new InvalidOperationException("No connection string.");
-        if (db.IsPostgres) return new ReadingWriter(null, connectionString);
+        if (db.IsPostgres) return new ReadingWriter(null, connectionString, time, retentionDays);
         var sqlite = new SqliteConnection(new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString());
         await sqlite.OpenAsync(ct);
         await using var pragmas = sqlite.CreateCommand();
         pragmas.CommandText = $"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA cache_size=-{SqliteCacheKib}; PRAGMA wal_autocheckpoint={SqliteCheckpointPages};";
         await pragmas.ExecuteNonQueryAsync(ct);
-        return new ReadingWriter(sqlite, connectionString);
+        return new ReadingWriter(sqlite, connectionString, time, retentionDays) { _inboxRows = SqliteReadingDays.InboxRows(sqlite, null) };
+    }
+
+    /// <summary>Rows committed to the SQLite inbox and not moved into their day tables yet.</summary>
+    public long InboxRows => Interlocked.Read(ref _inboxRows);
+
+    public bool HasDeferredWork => InboxRows > 0;
+
+    /// <summary>
+    /// Moves the SQLite inbox into the day tables when that is due: all of it at <see cref="MoveRows"/> rows; its oldest
+    /// <see cref="IdleMoveRows"/> when <paramref name="idle"/> (nothing queued). Returns the rows moved.
+    /// </summary>
+    public async ValueTask<long> MaintainAsync(bool idle, CancellationToken ct)
+    {
+        if (_sqlite is null || InboxRows == 0) return 0;
+        if (InboxRows >= MoveRows) return await MoveInboxAsync(null, ct);
+        return idle ? await MoveInboxAsync(IdleMoveRows, ct) : 0;
+    }
+
+    /// <summary>Moves whatever the SQLite inbox holds into the day tables now; returns the rows moved.</summary>
+    public Task<long> MoveInboxAsync(CancellationToken ct) => MoveInboxAsync(null, ct);
+
+    async Task<long> MoveInboxAsync(int? limit, CancellationToken ct)
+    {
+        if (_sqlite is null) return 0;
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var today = SqliteReadingDays.DayOf(_time.GetUtcNow());
+            using var tx = _sqlite.BeginTransaction();
+            var moved = SqliteReadingDays.MoveInbox(_sqlite, tx, today.AddDays(-_retentionDays), today.AddDays(SqliteReadingDays.DaysAhead), limit);
+            tx.Commit();
+            // Retention may have deleted inbox rows of a day past keeping: the count is then fixed here.
+            Interlocked.Exchange(ref _inboxRows, limit is null ? 0 : SqliteReadingDays.InboxRows(_sqlite, null));
+            return moved;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async Task WriteAsync(IReadOnlyList<(long DeviceId, DateTimeOffset At, Reading Reading)> rows, CancellationToken ct)
@@ -77,6 +142,17 @@ public sealed class ReadingWriter : IReadingWriter
 
     public async ValueTask DisposeAsync()
     {
+        // What the inbox holds is durable already; moving it now only spares the next start the work.
+        if (_sqlite is not null && InboxRows > 0)
+        {
+            try
+            {
+                await MoveInboxAsync(CancellationToken.None);
+            }
+            catch (SqliteException)
+            {
+            }
+        }
         _insert?.Dispose();
         if (_sqlite is not null) await _sqlite.DisposeAsync();
         _gate.Dispose();
@@ -107,7 +183,7 @@ public sealed class ReadingWriter : IReadingWriter
         using var tx = connection.BeginTransaction();
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
         if (_insert is null)
-            Check(raw.sqlite3_prepare_v2(db, """INSERT INTO device_readings ("DeviceId", "At", "Metric", "Value", "Text", "IsEvent") VALUES (?, ?, ?, ?, ?, ?)""", out _insert), db);
+            Check(raw.sqlite3_prepare_v2(db, """INSERT INTO device_readings_inbox ("DeviceId", "At", "Metric", "Value", "Text", "IsEvent") VALUES (?, ?, ?, ?, ?, ?)""", out _insert), db);
         var stmt = _insert;
         foreach (var (deviceId, at, r) in rows)
         {
@@ -123,6 +199,7 @@ public sealed class ReadingWriter : IReadingWriter
             if (rc != raw.SQLITE_DONE) Check(rc, db);
         }
         tx.Commit();
+        Interlocked.Add(ref _inboxRows, rows.Count);
     }
 
     ReadOnlySpan<byte> Utf8(string metric)
@@ -141,7 +218,7 @@ public sealed class ReadingWriter : IReadingWriter
 }
 
 /// <summary>Opens <see cref="ReadingWriter"/>s for the ingestion pipeline.</summary>
-public sealed class ReadingWriterFactory : IReadingWriterFactory
+public sealed class ReadingWriterFactory(TimeProvider time, IOptions<DeviceOptions> options) : IReadingWriterFactory
 {
-    public async Task<IReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct) => await ReadingWriter.OpenAsync(db, ct);
+    public async Task<IReadingWriter> OpenAsync(ILinliDb db, CancellationToken ct) => await ReadingWriter.OpenAsync(db, time, options.Value.RawRetentionDays, ct);
 }

@@ -11,7 +11,8 @@ namespace Linli.Infrastructure.Persistence;
 /// device_readings by month on PostgreSQL (migration 0020): partitions <c>device_readings_YYYYMM</c> for calendar months in
 /// UTC, created <see cref="MonthsAhead"/> ahead, dropped once the whole month is past retention. Readings outside every
 /// month created land in <c>device_readings_default</c>; a month whose range already has rows there is not created (that
-/// would fail) and is said so in the log. On SQLite there are no partitions: nothing to do.
+/// would fail) and is said so in the log. On SQLite, tables by day (<see cref="SqliteReadingDays"/>): created from
+/// yesterday to <see cref="SqliteReadingDays.DaysAhead"/> days ahead, dropped once the whole day is past retention.
 /// </summary>
 public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> logger) : ITelemetryPartitions
 {
@@ -21,7 +22,18 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
     public async Task<int> EnsureAheadAsync(ILinliDb db, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (!db.IsPostgres) return 0;
+        if (!db.IsPostgres)
+        {
+            var today = SqliteReadingDays.DayOf(now);
+            return await InSqliteTransactionAsync(db, (c, tx) =>
+            {
+                var made = 0;
+                for (var d = today.AddDays(-1); d <= today.AddDays(SqliteReadingDays.DaysAhead); d = d.AddDays(1))
+                    if (SqliteReadingDays.EnsureDay(c, tx, d)) made++;
+                if (made > 0) SqliteReadingDays.RebuildView(c, tx);
+                return made;
+            }, ct);
+        }
         var existing = (await ListAsync(db, ct)).ToHashSet();
         var first = new DateTimeOffset(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
         var created = 0;
@@ -48,16 +60,75 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
     public async Task<int> DropBeforeAsync(ILinliDb db, DateTimeOffset cutoff, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (!db.IsPostgres) return 0;
+        if (!db.IsPostgres)
+        {
+            return await InSqliteTransactionAsync(db, (c, tx) =>
+            {
+                var gone = SqliteReadingDays.ListDays(c, tx).Where(d => SqliteReadingDays.StartTicks(d.AddDays(1)) <= cutoff.UtcTicks).ToList();
+                foreach (var day in gone)
+                {
+                    SqliteReadingDays.DropDay(c, tx, day);
+                    LogDropped(logger, SqliteReadingDays.TableOf(day), "day");
+                }
+                if (gone.Count > 0) SqliteReadingDays.RebuildView(c, tx);
+                return gone.Count;
+            }, ct);
+        }
         var dropped = 0;
         foreach (var month in await ListAsync(db, ct))
         {
             if (month.AddMonths(1) > cutoff) continue;
             await ExecuteAsync(db, $"DROP TABLE IF EXISTS {Name(month)}", ct);
             dropped++;
-            LogDropped(logger, Name(month));
+            LogDropped(logger, Name(month), "month");
         }
         return dropped;
+    }
+
+    public async Task<long> DeleteBeforeAsync(ILinliDb db, DateTimeOffset cutoff, int chunk, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        // Oldest ids first: old rows sit at the low ids, so a chunk is found without reading the whole table. On SQLite
+        // the default table and the inbox (small; its rows not moved yet): a day table goes whole, and deleting from one
+        // would hold the ingestion writer up while it scans.
+        if (db.IsPostgres) return await DeleteInChunksAsync(db, "device_readings", cutoff, chunk, ct);
+        return await DeleteInChunksAsync(db, SqliteReadingDays.Default, cutoff, chunk, ct)
+            + await DeleteInChunksAsync(db, SqliteReadingDays.Inbox, cutoff, chunk, ct);
+    }
+
+    static async Task<long> DeleteInChunksAsync(ILinliDb db, string table, DateTimeOffset cutoff, int chunk, CancellationToken ct)
+    {
+        var sql = $"""DELETE FROM "{table}" WHERE "Id" IN (SELECT "Id" FROM "{table}" WHERE "At" < @cutoff ORDER BY "Id" LIMIT @n)""";
+        long total = 0;
+        while (true)
+        {
+            var connection = db.Database.GetDbConnection();
+            if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = sql;
+            var at = cmd.CreateParameter();
+            at.ParameterName = "@cutoff";
+            at.Value = db.IsPostgres ? cutoff.ToUniversalTime() : cutoff.UtcTicks;
+            cmd.Parameters.Add(at);
+            var n = cmd.CreateParameter();
+            n.ParameterName = "@n";
+            n.Value = chunk;
+            cmd.Parameters.Add(n);
+            var deleted = await cmd.ExecuteNonQueryAsync(ct);
+            total += deleted;
+            if (deleted < chunk) return total;
+        }
+    }
+
+    static async Task<int> InSqliteTransactionAsync(ILinliDb db, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, int> work, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
+        // Immediate: the write lock is taken at once, so the ingestion writer waits instead of failing half-way.
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var result = work(connection, tx);
+        await tx.CommitAsync(ct);
+        return result;
     }
 
     static string Name(DateTimeOffset month) => Prefix + month.ToString("yyyyMM", CultureInfo.InvariantCulture);
@@ -93,6 +164,6 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry partition {Partition} not created: {Reason}. Its readings stay in device_readings_default.")]
     static partial void LogNotCreated(ILogger logger, string partition, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry partition {Partition} dropped: the whole month is past retention.")]
-    static partial void LogDropped(ILogger logger, string partition);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry partition {Partition} dropped: the whole {Span} is past retention.")]
+    static partial void LogDropped(ILogger logger, string partition, string span);
 }
