@@ -47,10 +47,11 @@ public static class MonitoringIngestScenario
             {
                 await MonitoringWorld.TrimReadingsAsync(database, mark);
                 var load = MonitoringWorld.Load();
-                var (rowsPerSecond, messagesPerSecond, stats) = await DriveAsync(app.BaseAddress, database, world, seconds, senders);
+                var cpu = "";
+                var (rowsPerSecond, messagesPerSecond, stats) = await DriveAsync(app.BaseAddress, database, world, seconds, senders, c => cpu = c, app.ProcessId);
                 ours.Add((rowsPerSecond, messagesPerSecond));
                 var line = $"ingest run {r + 1}: {messagesPerSecond:N0} messages/s stored ({rowsPerSecond:N0} rows/s; {stats.Accepted:N0} messages accepted, {stats.Rejected:N0} rejected, "
-                    + $"{stats.Errors:N0} errors{(stats.LastProblem is { } p ? $", last problem: {p}" : "")}; request p50 {Pct(stats, 50):0} ms, p99 {Pct(stats, 99):0} ms; load average {load} → {MonitoringWorld.Load()})";
+                    + $"{stats.Errors:N0} errors{(stats.LastProblem is { } p ? $", last problem: {p}" : "")}; request p50 {Pct(stats, 50):0} ms, p99 {Pct(stats, 99):0} ms; load average {load} → {MonitoringWorld.Load()}; {cpu})";
                 log.WriteLine("  " + line);
                 result.Notes.Add(line);
             }
@@ -64,9 +65,10 @@ public static class MonitoringIngestScenario
         {
             await MonitoringWorld.TrimReadingsAsync(database, mark);
             var load = MonitoringWorld.Load();
-            var (rows, messages, transactions, elapsed) = await RawAsync(database, world, Math.Min(seconds, 15), rowsPerTransaction);
+            var cpu = "";
+            var (rows, messages, transactions, elapsed) = await RawAsync(database, world, Math.Min(seconds, 15), rowsPerTransaction, c => cpu = c);
             raw.Add((rows / elapsed, messages / elapsed));
-            var line = $"raw run {r + 1}: {messages / elapsed:N0} messages/s ({rows / elapsed:N0} rows/s; {rows:N0} rows in {transactions:N0} transactions over {elapsed:0.0} s; load average {load})";
+            var line = $"raw run {r + 1}: {messages / elapsed:N0} messages/s ({rows / elapsed:N0} rows/s; {rows:N0} rows in {transactions:N0} transactions over {elapsed:0.0} s; load average {load}; {cpu})";
             log.WriteLine("  " + line);
             result.Notes.Add(line);
         }
@@ -117,7 +119,8 @@ public static class MonitoringIngestScenario
     /// Messages written by <see cref="ReadingWriter"/> directly, whole messages gathered into transactions of at least
     /// <paramref name="rowsPerTransaction"/> rows, as the app's writer gathers whole requests.
     /// </summary>
-    static async Task<(long Rows, long Messages, long Transactions, double Seconds)> RawAsync(BenchDatabase database, MonitoringWorld world, int seconds, int rowsPerTransaction)
+    static async Task<(long Rows, long Messages, long Transactions, double Seconds)> RawAsync(BenchDatabase database, MonitoringWorld world, int seconds, int rowsPerTransaction,
+        Action<string> cpu)
     {
         var generator = new MessageGenerator(world.Devices, seed: 7);
         // Transactions made up front, so the figure is the database's alone.
@@ -141,6 +144,7 @@ public static class MonitoringIngestScenario
         await using var writer = await ReadingWriter.OpenAsync(scope.ServiceProvider.GetRequiredService<LinliDbContext>(), CancellationToken.None);
         long written = 0, sent = 0, count = 0;
         var watch = Stopwatch.StartNew();
+        var share = CpuShare.Start(null);
         for (var i = 0; watch.Elapsed.TotalSeconds < seconds; i++)
         {
             var (rows, messages) = transactions[i % transactions.Count];
@@ -153,6 +157,7 @@ public static class MonitoringIngestScenario
         }
         // What is left in the inbox is moved inside the window, so the baseline pays for every row it counts.
         await writer.MoveInboxAsync(CancellationToken.None);
+        cpu(share.Describe().Replace("senders", "the writer (bench process)", StringComparison.Ordinal));
         return (written, sent, count, watch.Elapsed.TotalSeconds);
     }
 
@@ -196,7 +201,8 @@ public static class MonitoringIngestScenario
         return stats;
     }
 
-    internal static async Task<(double Rows, double Messages, SimStats Stats)> DriveAsync(Uri baseUrl, BenchDatabase database, MonitoringWorld world, int seconds, int senders)
+    internal static async Task<(double Rows, double Messages, SimStats Stats)> DriveAsync(Uri baseUrl, BenchDatabase database, MonitoringWorld world, int seconds, int senders,
+        Action<string>? cpu = null, int? appPid = null)
     {
         using var stop = new CancellationTokenSource();
         var start = await MonitoringWorld.CountReadingsAsync(database);
@@ -205,7 +211,9 @@ public static class MonitoringIngestScenario
         await Task.Delay(3000);
         var before = await MonitoringWorld.CountReadingsAsync(database);
         var started = Stopwatch.GetTimestamp();
+        var share = CpuShare.Start(appPid);
         await Task.Delay(TimeSpan.FromSeconds(seconds));
+        cpu?.Invoke(share.Describe());
         var after = await MonitoringWorld.CountReadingsAsync(database);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         await stop.CancelAsync();

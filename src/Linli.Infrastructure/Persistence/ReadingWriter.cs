@@ -35,6 +35,9 @@ public sealed class ReadingWriter : IReadingWriter
     /// </summary>
     public const int MoveRows = 100_000;
 
+    /// <summary>PostgreSQL: a batch of at least twice this many rows is copied as two streams at once.</summary>
+    public const int MinRowsPerStream = 1_000;
+
     /// <summary>
     /// Rows moved per transaction when the writer has nothing queued: a few milliseconds each, so a batch arriving
     /// meanwhile waits no longer than that (alarm latency).
@@ -130,9 +133,16 @@ public sealed class ReadingWriter : IReadingWriter
                 Insert(_sqlite, rows);
                 return;
             }
-            await using var pg = new NpgsqlConnection(_connectionString);
-            await pg.OpenAsync(ct);
-            await CopyAsync(pg, rows, ct);
+            // A large batch goes as two COPY streams on two connections at once: one backend copying is bound by one core
+            // (bench/README.md, "Monitoring"). Each stream commits on its own; if one fails after the other committed, the
+            // batch is refused and sent again, and the committed half is stored twice (at-least-once, ADR 0006).
+            if (rows.Count < 2 * MinRowsPerStream)
+            {
+                await CopyAsync(rows, 0, rows.Count, ct);
+                return;
+            }
+            var half = rows.Count / 2;
+            await Task.WhenAll(CopyAsync(rows, 0, half, ct), CopyAsync(rows, half, rows.Count - half, ct));
         }
         finally
         {
@@ -158,23 +168,33 @@ public sealed class ReadingWriter : IReadingWriter
         _gate.Dispose();
     }
 
-    static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<(long DeviceId, DateTimeOffset At, Reading Reading)> rows, CancellationToken ct)
-    {
-        await using var import = await connection.BeginBinaryImportAsync(
-            """COPY device_readings ("DeviceId", "At", "Metric", "Value", "Text", "IsEvent") FROM STDIN (FORMAT BINARY)""", ct);
-        foreach (var (deviceId, at, r) in rows)
+    /// <summary>
+    /// One COPY stream, written synchronously on a thread of its own: awaiting each field on the thread pool put the
+    /// writer's continuations in the queue behind request parsing, so a batch took nearly twice as long in the app as
+    /// alone while cores stood idle (bench/README.md, "Monitoring").
+    /// </summary>
+    Task CopyAsync(IReadOnlyList<(long DeviceId, DateTimeOffset At, Reading Reading)> rows, int start, int count, CancellationToken ct) =>
+        Task.Factory.StartNew(() =>
         {
-            await import.StartRowAsync(ct);
-            await import.WriteAsync(deviceId, NpgsqlDbType.Bigint, ct);
-            await import.WriteAsync(at.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
-            await import.WriteAsync(r.Metric, NpgsqlDbType.Varchar, ct);
-            await import.WriteAsync(r.Value, NpgsqlDbType.Double, ct);
-            if (r.Text is null) await import.WriteNullAsync(ct);
-            else await import.WriteAsync(r.Text, NpgsqlDbType.Varchar, ct);
-            await import.WriteAsync(r.IsEvent, NpgsqlDbType.Boolean, ct);
-        }
-        await import.CompleteAsync(ct);
-    }
+            using var connection = new NpgsqlConnection(_connectionString);
+            connection.Open();
+            using var import = connection.BeginBinaryImport(
+                """COPY device_readings ("DeviceId", "At", "Metric", "Value", "Text", "IsEvent") FROM STDIN (FORMAT BINARY)""");
+            for (var i = start; i < start + count; i++)
+            {
+                if ((i & 1023) == 0) ct.ThrowIfCancellationRequested();
+                var (deviceId, at, r) = rows[i];
+                import.StartRow();
+                import.Write(deviceId, NpgsqlDbType.Bigint);
+                import.Write(at.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                import.Write(r.Metric, NpgsqlDbType.Varchar);
+                import.Write(r.Value, NpgsqlDbType.Double);
+                if (r.Text is null) import.WriteNull();
+                else import.Write(r.Text, NpgsqlDbType.Varchar);
+                import.Write(r.IsEvent, NpgsqlDbType.Boolean);
+            }
+            import.Complete();
+        }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     void Insert(SqliteConnection connection, IReadOnlyList<(long DeviceId, DateTimeOffset At, Reading Reading)> rows)
     {
