@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
     static readonly Assembly Web = typeof(Program).Assembly;
 
     /// <summary>The modules: the same folder (and namespace) names in Domain, Application and Web.</summary>
-    static readonly string[] Modules = ["Registry", "Identity", "Cases", "Notices", "Devices", "Alarms", "Live", "Exchange", "Statistics"];
+    static readonly string[] Modules = ["Registry", "Identity", "Cases", "Notices", "Devices", "Alarms", "Live", "Access", "Exchange", "Statistics"];
 
     /// <summary>
     /// What a module may use of another module besides Common: its public services, its events, and for the modules

@@ -35,8 +35,11 @@ public sealed class ReadingWriter : IReadingWriter
     /// </summary>
     public const int MoveRows = 100_000;
 
-    /// <summary>PostgreSQL: a batch of at least twice this many rows is copied as two streams at once.</summary>
+    /// <summary>PostgreSQL: a batch is copied as up to <see cref="CopyStreams"/> streams at once, each of at least this many rows.</summary>
     public const int MinRowsPerStream = 1_000;
+
+    /// <summary>PostgreSQL: COPY streams at most per batch, each on its own connection.</summary>
+    public const int CopyStreams = 3;
 
     /// <summary>
     /// Rows moved per transaction when the writer has nothing queued: a few milliseconds each, so a batch arriving
@@ -133,16 +136,18 @@ public sealed class ReadingWriter : IReadingWriter
                 Insert(_sqlite, rows);
                 return;
             }
-            // A large batch goes as two COPY streams on two connections at once: one backend copying is bound by one core
-            // (bench/README.md, "Monitoring"). Each stream commits on its own; if one fails after the other committed, the
-            // batch is refused and sent again, and the committed half is stored twice (at-least-once, ADR 0006).
-            if (rows.Count < 2 * MinRowsPerStream)
+            // A large batch goes as up to three COPY streams at once, each on a connection of its own: one backend copying
+            // is bound by one core (bench/README.md, "Monitoring"). Each stream commits on its own; if one fails after
+            // another committed, the batch is refused and sent again, and the committed part is stored twice
+            // (at-least-once, ADR 0006).
+            var streams = Math.Clamp(rows.Count / MinRowsPerStream, 1, CopyStreams);
+            var copies = new Task[streams];
+            for (var s = 0; s < streams; s++)
             {
-                await CopyAsync(rows, 0, rows.Count, ct);
-                return;
+                var from = rows.Count * s / streams;
+                copies[s] = CopyAsync(rows, from, rows.Count * (s + 1) / streams - from, ct);
             }
-            var half = rows.Count / 2;
-            await Task.WhenAll(CopyAsync(rows, 0, half, ct), CopyAsync(rows, half, rows.Count - half, ct));
+            await Task.WhenAll(copies);
         }
         finally
         {
