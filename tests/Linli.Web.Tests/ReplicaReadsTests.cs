@@ -108,6 +108,34 @@ public sealed class ReplicaReadsTests
     }
 
     [Fact]
+    public async Task An_export_that_finds_the_replica_gone_is_answered_from_the_primary_and_audited_once()
+    {
+        if (!await OnPostgresAsync()) return;
+        var (started, dropReplica) = await StartWithReplicaAsync(checkSeconds: "3600");
+        await using var app = started;
+        var admin1 = await app.ClientAsAsync("admin1");
+        using (var warm = await admin1.GetAsync("/api/v1/residents/export.csv"))
+            Assert.Equal("replica", ReadFrom(warm));
+        var before = await ExportsAuditedAsync(app);
+
+        await dropReplica();
+
+        using var export = await admin1.GetAsync("/api/v1/residents/export.csv");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("primary", ReadFrom(export));
+        Assert.StartsWith("姓名", await export.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before + 1, await ExportsAuditedAsync(app));
+    }
+
+    static async Task<int> ExportsAuditedAsync(TestApp app)
+    {
+        using var scope = app.Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        // The test counts every entry, as no user: the scope filters are not what it is about.
+        return await db.Audit.IgnoreQueryFilters().CountAsync(a => a.Action == "Export");
+    }
+
+    [Fact]
     public async Task A_replica_that_never_answered_leaves_every_read_on_the_primary()
     {
         if (!await OnPostgresAsync()) return;

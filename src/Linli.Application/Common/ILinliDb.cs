@@ -73,6 +73,9 @@ public interface ILinliDb : ILinliReadDb
     DbSet<HierarchyLink> HierarchyLinks { get; }
     DbSet<UpstreamPush> UpstreamPushes { get; }
     DbSet<InboundMessage> InboundMessages { get; }
+    DbSet<Linli.Domain.Access.Gate> Gates { get; }
+    DbSet<Linli.Domain.Access.Credential> Credentials { get; }
+    DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -10,7 +10,7 @@ namespace Linli.Application.Registry;
 /// <summary>
 /// Writes a filtered resident list to CSV or Excel. The rows come from <see cref="ResidentSearch.Query"/>, the same query
 /// as the list page, in batches by (name, id) so a district-wide export never holds all residents at once. Only masked
-/// numbers leave the system, and every export is written to the audit log with its filter and row count. The rows are
+/// numbers leave the system, and every export that sent rows is written to the audit log with its filter and row count. The rows are
 /// stale-tolerant reads (<see cref="ILinliReadDb"/>: the replica while it is healthy); the audit entry is written on the
 /// primary.
 /// </summary>
@@ -70,7 +70,9 @@ public sealed class ResidentExport(ILinliReadDb reads, IPersonalDataProtector pr
         }
         finally
         {
-            await RecordAsync(filter, format, count, completed);
+            // What left the system is audited, finished or not; an attempt that sent nothing (a replica found gone before
+            // the first row, answered again from the primary) is not, or one export would be recorded twice.
+            if (completed || count > 0) await RecordAsync(filter, format, count, completed);
         }
     }
 

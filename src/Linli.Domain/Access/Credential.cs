@@ -43,7 +43,7 @@ public sealed class Credential : ScopedEntity, IHasDomainEvents
     /// <summary>The credential that replaced this one (a new card for a lost one).</summary>
     public long? ReplacedById { get; private set; }
 
-    readonly List<AccessGrant> _grants = [];
+    List<AccessGrant> _grants = [];
     public IReadOnlyList<AccessGrant> Grants => _grants;
 
     bool _changed;

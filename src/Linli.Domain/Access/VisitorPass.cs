@@ -24,7 +24,7 @@ public sealed class VisitorPass : ScopedEntity
     public int UsedEntries { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? CancelledAt { get; private set; }
-    readonly List<AccessGrant> _grants = [];
+    List<AccessGrant> _grants = [];
     public IReadOnlyList<AccessGrant> Grants => _grants;
 
     VisitorPass() { }

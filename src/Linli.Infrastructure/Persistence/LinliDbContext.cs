@@ -146,6 +146,9 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     public DbSet<Linli.Domain.Exchange.HierarchyLink> HierarchyLinks => Set<Linli.Domain.Exchange.HierarchyLink>();
     public DbSet<Linli.Domain.Exchange.UpstreamPush> UpstreamPushes => Set<Linli.Domain.Exchange.UpstreamPush>();
     public DbSet<Linli.Domain.Exchange.InboundMessage> InboundMessages => Set<Linli.Domain.Exchange.InboundMessage>();
+    public DbSet<Linli.Domain.Access.Gate> Gates => Set<Linli.Domain.Access.Gate>();
+    public DbSet<Linli.Domain.Access.Credential> Credentials => Set<Linli.Domain.Access.Credential>();
+    public DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses => Set<Linli.Domain.Access.VisitorPass>();
 
     // The stale-tolerant reads see the same sets, filtered alike (ILinliReadDb).
     IQueryable<HierarchyNode> ILinliReadDb.Nodes => Nodes;
@@ -211,6 +214,14 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
         // The exchange with the higher platform: what went up and came down about a place is seen in that place's subtree.
         modelBuilder.Entity<Linli.Domain.Exchange.UpstreamPush>().HasQueryFilter(Scoped<Linli.Domain.Exchange.UpstreamPush>(_ => false));
         modelBuilder.Entity<Linli.Domain.Exchange.InboundMessage>().HasQueryFilter(Scoped<Linli.Domain.Exchange.InboundMessage>(_ => false));
+        // One card: a household sees its own members' credentials and visitor passes, and its community's gates (to
+        // invite a visitor through them).
+        modelBuilder.Entity<Linli.Domain.Access.Gate>().HasQueryFilter(Scoped<Linli.Domain.Access.Gate>(
+            g => Set<Room>().Any(r => r.Id == ScopeId && r.CommunityId == g.CommunityId)));
+        modelBuilder.Entity<Linli.Domain.Access.Credential>().HasQueryFilter(Scoped<Linli.Domain.Access.Credential>(
+            c => Set<Resident>().Any(r => r.Id == c.ResidentId && r.RoomId == ScopeId)));
+        modelBuilder.Entity<Linli.Domain.Access.VisitorPass>().HasQueryFilter(Scoped<Linli.Domain.Access.VisitorPass>(
+            p => Set<Resident>().Any(r => r.Id == p.HostResidentId && r.RoomId == ScopeId)));
         // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
         modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
         modelBuilder.Entity<ReadingHour>().HasQueryFilter(h => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == h.DeviceId));

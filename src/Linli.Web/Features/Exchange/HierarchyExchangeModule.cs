@@ -28,6 +28,10 @@ public static class HierarchyExchangeModule
         services.AddScoped<IDomainEventHandler<Linli.Domain.Alarms.AlarmChanged>, UpstreamOutbox>();
         services.AddSingleton<UpstreamDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<UpstreamDispatcher>());
+        // The delivery logs (webhooks and upward pushes) kept bounded.
+        services.Configure<Linli.Application.Exchange.ExchangeRetentionOptions>(configuration.GetSection("Linli:Exchange:Retention"));
+        services.AddSingleton<Linli.Application.Exchange.ExchangeLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<Linli.Application.Exchange.ExchangeLogRetention>());
         return services;
     }
 
