@@ -71,8 +71,9 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         var max = Math.Max(1, options.Value.WriteBatchSize);
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken))
+            while (await WaitForWorkAsync(reader, stoppingToken))
             {
+                if (!reader.TryPeek(out _)) continue;
                 var started = time.GetTimestamp();
                 taken.Clear();
                 rows.Clear();
@@ -101,8 +102,32 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
     }
 
     /// <summary>
-    /// The writer's deferred work, after a batch's rules have run: what is due under load, then, while nothing is queued,
-    /// small steps until it is done, so that a batch arriving meanwhile waits for one step at most.
+    /// Waits for the next batch. While the writer has work put off and nothing is queued, it waits at most
+    /// <see cref="IdlePause"/> and then does one small step of it (returns true with nothing to read): steps with pauses
+    /// between them, not back to back, so the other writers of the database (an alarm being raised) get its lock between
+    /// steps instead of queueing behind a run of them.
+    /// </summary>
+    async Task<bool> WaitForWorkAsync(ChannelReader<IngestBatch> reader, CancellationToken ct)
+    {
+        if (_writer is not { HasDeferredWork: true }) return await reader.WaitToReadAsync(ct);
+        using var pause = new CancellationTokenSource(IdlePause, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, pause.Token);
+        try
+        {
+            return await reader.WaitToReadAsync(linked.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            await MaintainAsync(reader, ct);
+            return true;
+        }
+    }
+
+    static readonly TimeSpan IdlePause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// The writer's deferred work, after a batch's rules have run (or after a pause with nothing queued): what is due under
+    /// load, or one small step while nothing is queued, so that a batch arriving meanwhile waits for one step at most.
     /// </summary>
     async Task MaintainAsync(ChannelReader<IngestBatch> reader, CancellationToken ct)
     {
@@ -110,16 +135,10 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
         try
         {
             var started = time.GetTimestamp();
-            long moved, total = 0;
-            do
+            var moved = await _writer.MaintainAsync(idle: !reader.TryPeek(out _), ct);
+            if (moved > 0)
             {
-                moved = await _writer.MaintainAsync(idle: !reader.TryPeek(out _), ct);
-                total += moved;
-            }
-            while (moved > 0 && _writer.HasDeferredWork && !reader.TryPeek(out _));
-            if (total > 0)
-            {
-                Interlocked.Add(ref _moved, total);
+                Interlocked.Add(ref _moved, moved);
                 if (logger.IsEnabled(LogLevel.Debug)) _profile.Moved(time.GetElapsedTime(started));
             }
         }
