@@ -39,6 +39,20 @@ public sealed class CaseSlaTests
     }
 
     [Fact]
+    public void A_case_past_both_deadlines_is_recorded_as_not_accepted_in_time_whichever_timer_fires_first()
+    {
+        // Both timers came due together (a node was down, or two nodes fire them at once in either order).
+        var later = ResolutionDue.AddMinutes(1);
+        var c = Report();
+        var response = Stored(c, Due(c, SlaKind.Response, null));
+        Assert.True(Fire(c, SlaKind.Resolution, later));
+        Assert.False(c.SlaDue(response, Category(c.Mode), later));
+        Assert.Equal((HandlingLevel.Community, 1, true, false), (c.Level, c.EscalationCount, c.ResponseBreached, c.ResolutionBreached));
+        Assert.Equal([CaseEventKind.Reported, CaseEventKind.ResponseOverdue, CaseEventKind.Escalated], c.Events.Select(e => e.Kind));
+        Assert.Equal("Community: not accepted in time", c.Events[^1].Note);
+    }
+
+    [Fact]
     public void An_escalated_case_gets_fresh_deadlines_and_new_timers_for_the_new_team()
     {
         var c = Report();

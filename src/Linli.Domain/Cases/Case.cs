@@ -370,12 +370,15 @@ public sealed class Case : ScopedEntity, IHasDomainEvents
         ArgumentNullException.ThrowIfNull(timer);
         if (timer.Round != SlaRound || !Status.IsOpen()) return false;
         if (timer.Kind == SlaKind.Response && Status != CaseStatus.Reported) return false;
-        var kind = timer.Kind == SlaKind.Response ? CaseEventKind.ResponseOverdue : CaseEventKind.ResolutionOverdue;
-        if (timer.Kind == SlaKind.Response) ResponseBreached = true; else ResolutionBreached = true;
+        // Both deadlines passed before either timer fired (a node was down, or two nodes fire them at once, in either
+        // order): the first deadline missed is the one recorded, whichever timer comes first.
+        var missed = timer.Kind == SlaKind.Resolution && Status == CaseStatus.Reported && ResponseDueAt <= now ? SlaKind.Response : timer.Kind;
+        var kind = missed == SlaKind.Response ? CaseEventKind.ResponseOverdue : CaseEventKind.ResolutionOverdue;
+        if (missed == SlaKind.Response) ResponseBreached = true; else ResolutionBreached = true;
         OverdueSince ??= now;
         Record(now, CaseActor.Platform, kind, null, null, null);
         if (Level.Above() is null) { Touch(now); return false; }
-        Escalate(CaseActor.Platform, timer.Kind == SlaKind.Response ? "not accepted in time" : "not handled in time", category, now);
+        Escalate(CaseActor.Platform, missed == SlaKind.Response ? "not accepted in time" : "not handled in time", category, now);
         return true;
     }
 
