@@ -3,7 +3,7 @@ namespace Linli.Application.Common;
 /// <summary>Local dates for people: storage is UTC, but "today" and "age" are as seen in China.</summary>
 public static class Clock
 {
-    public static readonly TimeZoneInfo China = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+    public static readonly TimeZoneInfo China = Linli.Domain.Common.ChinaTime.Zone;
 
     public static DateOnly Today(this TimeProvider time)
     {

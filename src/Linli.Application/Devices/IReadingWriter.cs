@@ -39,6 +39,10 @@ public interface ITelemetryPartitions
     /// <summary>Drops the partitions that hold only readings older than <paramref name="cutoff"/>; returns how many it dropped.</summary>
     Task<int> DropBeforeAsync(ILinliDb db, DateTimeOffset cutoff, CancellationToken ct);
 
-    /// <summary>Deletes, <paramref name="chunk"/> rows per statement, what is older than <paramref name="cutoff"/> and no dropped partition took; returns the rows deleted.</summary>
-    Task<long> DeleteBeforeAsync(ILinliDb db, DateTimeOffset cutoff, int chunk, CancellationToken ct);
+    /// <summary>
+    /// The tables whose raw rows past retention go row by row, because no dropped partition takes them: PostgreSQL's
+    /// partitioned table (the oldest month's early days, the default partition); SQLite's default table and inbox (a day
+    /// table goes whole, and deleting from one would hold the ingestion writer up while it scans).
+    /// </summary>
+    IReadOnlyList<string> RowByRowTables(ILinliDb db);
 }

@@ -65,7 +65,11 @@ public sealed partial class TelemetryRetention(IServiceScopeFactory scopes, ITel
             var rawCutoff = now.AddDays(-deviceOptions.Value.RawRetentionDays);
             // Whole months (PostgreSQL) or days (SQLite) past retention go at once; what no partition bounds, row by row.
             var dropped = await partitions.DropBeforeAsync(db, rawCutoff, ct);
-            var raw = await partitions.DeleteBeforeAsync(db, rawCutoff, Math.Max(1, options.Value.DeleteChunkSize), ct);
+            // Oldest ids first: old rows sit at the low ids, so a chunk is found without reading the whole table.
+            long raw = 0;
+            foreach (var table in partitions.RowByRowTables(db))
+                raw += await DeleteInChunksAsync(db,
+                    $"""DELETE FROM "{table}" WHERE "Id" IN (SELECT "Id" FROM "{table}" WHERE "At" < @cutoff ORDER BY "Id" LIMIT @n)""", rawCutoff, ct);
             var hourly = await DeleteInChunksAsync(db,
                 """
                 DELETE FROM device_reading_hours WHERE ("DeviceId", "Metric", "Hour") IN (

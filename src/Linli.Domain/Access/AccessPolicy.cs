@@ -1,3 +1,5 @@
+using Linli.Domain.Common;
+
 namespace Linli.Domain.Access;
 
 /// <summary>A reader's answer: allowed, or refused with the reason staff see in the log.</summary>
@@ -15,9 +17,6 @@ public readonly record struct AccessDecision(bool Allowed, DenyReason? Reason)
 /// </summary>
 public static class AccessPolicy
 {
-    /// <summary>China Standard Time: the hours of a right are wall-clock hours where the gate stands.</summary>
-    public static readonly TimeZoneInfo China = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-
     public static DenyReason? Usable(CredentialView credential, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(credential);
@@ -43,7 +42,8 @@ public static class AccessPolicy
     public static AccessDecision Covers(IReadOnlyList<AccessGrant> grants, GateView gate, DateTimeOffset now, TimeZoneInfo? zone = null)
     {
         ArgumentNullException.ThrowIfNull(grants);
-        var local = TimeZoneInfo.ConvertTime(now, zone ?? China).DateTime;
+        // The hours of a right are wall-clock hours where the gate stands.
+        var local = TimeZoneInfo.ConvertTime(now, zone ?? ChinaTime.Zone).DateTime;
         var gateCovered = false;
         foreach (var grant in grants)
         {

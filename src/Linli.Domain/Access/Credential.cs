@@ -124,7 +124,7 @@ public sealed class Credential : ScopedEntity, IHasDomainEvents
 
     void SetStatus(CredentialStatus status, string? reason, DateTimeOffset now)
     {
-        var trimmed = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
+        var trimmed = string.IsNullOrWhiteSpace(reason) ? null : StorableText.Check(reason, "reason")!.Trim();
         if (trimmed?.Length > ReasonMaxLength) throw new DomainException($"A reason is at most {ReasonMaxLength} characters.", "reason");
         Status = status;
         StatusReason = trimmed;

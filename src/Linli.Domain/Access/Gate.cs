@@ -79,7 +79,7 @@ internal static class Names
 {
     public static string Check(string? name, int max, string field)
     {
-        var trimmed = (name ?? "").Trim();
+        var trimmed = (StorableText.Check(name, field) ?? "").Trim();
         if (trimmed.Length == 0) throw new DomainException("A name is required.", field);
         if (trimmed.Length > max) throw new DomainException($"A name is at most {max} characters.", field);
         return trimmed;

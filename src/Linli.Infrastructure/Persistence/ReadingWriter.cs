@@ -114,8 +114,9 @@ public sealed class ReadingWriter : IReadingWriter
             using var tx = _sqlite.BeginTransaction();
             var moved = SqliteReadingDays.MoveInbox(_sqlite, tx, today.AddDays(-_retentionDays), today.AddDays(SqliteReadingDays.DaysAhead), limit);
             tx.Commit();
-            // Retention may have deleted inbox rows of a day past keeping: the count is then fixed here.
-            Interlocked.Exchange(ref _inboxRows, limit is null ? 0 : SqliteReadingDays.InboxRows(_sqlite, null));
+            // The oldest rows went, under the write lock: fewer than asked for means the inbox is empty now (retention may
+            // have deleted some of what was counted), otherwise what is left is what was counted less what moved.
+            Interlocked.Exchange(ref _inboxRows, limit is { } n && moved >= n ? Math.Max(0, InboxRows - moved) : 0);
             return moved;
         }
         finally

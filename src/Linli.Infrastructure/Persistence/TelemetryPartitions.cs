@@ -85,39 +85,10 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
         return dropped;
     }
 
-    public async Task<long> DeleteBeforeAsync(ILinliDb db, DateTimeOffset cutoff, int chunk, CancellationToken ct)
+    public IReadOnlyList<string> RowByRowTables(ILinliDb db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        // Oldest ids first: old rows sit at the low ids, so a chunk is found without reading the whole table. On SQLite
-        // the default table and the inbox (small; its rows not moved yet): a day table goes whole, and deleting from one
-        // would hold the ingestion writer up while it scans.
-        if (db.IsPostgres) return await DeleteInChunksAsync(db, "device_readings", cutoff, chunk, ct);
-        return await DeleteInChunksAsync(db, SqliteReadingDays.Default, cutoff, chunk, ct)
-            + await DeleteInChunksAsync(db, SqliteReadingDays.Inbox, cutoff, chunk, ct);
-    }
-
-    static async Task<long> DeleteInChunksAsync(ILinliDb db, string table, DateTimeOffset cutoff, int chunk, CancellationToken ct)
-    {
-        var sql = $"""DELETE FROM "{table}" WHERE "Id" IN (SELECT "Id" FROM "{table}" WHERE "At" < @cutoff ORDER BY "Id" LIMIT @n)""";
-        long total = 0;
-        while (true)
-        {
-            var connection = db.Database.GetDbConnection();
-            if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = sql;
-            var at = cmd.CreateParameter();
-            at.ParameterName = "@cutoff";
-            at.Value = db.IsPostgres ? cutoff.ToUniversalTime() : cutoff.UtcTicks;
-            cmd.Parameters.Add(at);
-            var n = cmd.CreateParameter();
-            n.ParameterName = "@n";
-            n.Value = chunk;
-            cmd.Parameters.Add(n);
-            var deleted = await cmd.ExecuteNonQueryAsync(ct);
-            total += deleted;
-            if (deleted < chunk) return total;
-        }
+        return db.IsPostgres ? ["device_readings"] : [SqliteReadingDays.Default, SqliteReadingDays.Inbox];
     }
 
     static async Task<int> InSqliteTransactionAsync(ILinliDb db, Func<System.Data.Common.DbConnection, System.Data.Common.DbTransaction, int> work, CancellationToken ct)
