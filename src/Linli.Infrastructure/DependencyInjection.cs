@@ -74,6 +74,7 @@ public static class DependencyInjection
         services.AddSingleton<IRegistryBulkWriter, RegistryBulkWriterPort>();
         services.AddSingleton<IReadingWriterFactory, ReadingWriterFactory>();
         services.AddSingleton<ITelemetryPartitions, TelemetryPartitions>();
+        services.AddSingleton<Linli.Application.Access.IAccessLogStore, AccessLogStore>();
         services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
         services.AddSingleton<Application.Identity.ISignInCounter, SignInCounter>();
         services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();

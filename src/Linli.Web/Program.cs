@@ -1,6 +1,7 @@
 using Linli.Infrastructure;
 using Linli.Infrastructure.Persistence;
 using Linli.Web.Components;
+using Linli.Web.Features.Access;
 using Linli.Web.Features.Alarms;
 using Linli.Web.Features.Cases;
 using Linli.Web.Features.Exchange;
@@ -25,6 +26,7 @@ builder.Services.AddOpen311(builder.Configuration);
 builder.Services.AddHierarchyExchange(builder.Configuration);
 builder.Services.AddNoticesModule();
 builder.Services.AddMonitoringModule(builder.Configuration);
+builder.Services.AddAccessModule(builder.Configuration);
 builder.Services.AddObservabilityModule(builder.Configuration);
 
 var app = builder.Build();
@@ -53,6 +55,7 @@ app.MapOpen311();
 app.MapHierarchyExchange();
 app.MapNoticesApi();
 app.MapMonitoring();
+app.MapAccess();
 app.MapRazorComponents<App>();
 
 app.Run();

@@ -20,7 +20,7 @@ public sealed class AccessTests
 
     static readonly PlaceKeys Keys = new(1, 2, Community, 4);
 
-    static Credential ResidentCard(DateTimeOffset? until = null) => new(CredentialKind.Card, HolderKind.Resident, "王秀英", Keys, "hash-of-uid", null,
+    static Credential ResidentCard(DateTimeOffset? until = null) => new(CredentialKind.Card, HolderKind.Resident, "王秀英", Keys, "hash-of-uid", "enc:uid",
         [AccessGrant.AlwaysAt(GateSelector.Community(Community, GateKind.CommunityGate)), AccessGrant.AlwaysAt(GateSelector.UnitOf(Building3, 2))],
         Beijing(1, 9), residentId: 42, validUntil: until);
 
@@ -40,7 +40,7 @@ public sealed class AccessTests
     [Fact]
     public void A_cleaner_passes_building_doors_from_six_to_eight_in_Beijing_time_and_is_told_outside_hours_otherwise()
     {
-        var cleaner = new Credential(CredentialKind.Card, HolderKind.Staff, "保洁 李", Keys, "hash-2", null,
+        var cleaner = new Credential(CredentialKind.Card, HolderKind.Staff, "保洁 李", Keys, "hash-2", "enc:uid",
             [new AccessGrant(GateSelector.Community(Community, GateKind.CommunityGate, GateKind.BuildingDoor, GateKind.UnitDoor), new AccessSchedule(from: new TimeOnly(6, 0), until: new TimeOnly(20, 0)))],
             Beijing(1, 9)).View;
         Assert.True(AccessPolicy.Decide(cleaner, Building3Unit1, Beijing(7, 6, 0)).Allowed);
@@ -171,7 +171,7 @@ public sealed class AccessTests
         Assert.Equal("unit", Assert.Throws<DomainException>(() => new GateSelector(GateScope.Unit, Building3)).Field);
         Assert.Equal("unit", Assert.Throws<DomainException>(() => new GateSelector(GateScope.Building, Building3, 2)).Field);
         Assert.Equal("id", Assert.Throws<DomainException>(() => GateSelector.OneGate(0)).Field);
-        Assert.Equal("grants", Assert.Throws<DomainException>(() => new Credential(CredentialKind.Card, HolderKind.Staff, "某", Keys, "h", null, [], Beijing(7, 9))).Field);
+        Assert.Equal("grants", Assert.Throws<DomainException>(() => new Credential(CredentialKind.Card, HolderKind.Staff, "某", Keys, "h", "enc:uid", [], Beijing(7, 9))).Field);
         Assert.Equal("residentId", Assert.Throws<DomainException>(() => new Credential(CredentialKind.Card, HolderKind.Resident, "某", Keys, "h", null,
             [AccessGrant.AlwaysAt(GateSelector.OneGate(1))], Beijing(7, 9))).Field);
     }

@@ -28,7 +28,7 @@ public sealed class AccessStoreTests
         using (var scope = app.Factory.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-            var card = new Credential(CredentialKind.Card, HolderKind.Resident, "王秀英", keys, "uid-hash", null, cleanerRights, now,
+            var card = new Credential(CredentialKind.Card, HolderKind.Resident, "王秀英", keys, "uid-hash", "enc:uid", cleanerRights, now,
                 residentId: community.ResidentId, validUntil: now.AddDays(30));
             var pass = new VisitorPass(community.ResidentId, keys, "访客 陈", null, scope.ServiceProvider.GetRequiredService<IPersonalDataProtector>(), now, now.AddHours(4), 3,
                 [GateSelector.Community(community.Id, GateKind.CommunityGate)], now);

@@ -102,7 +102,7 @@ public sealed class RuleEvaluator(IServiceScopeFactory scopes, DeviceDirectory d
         ArgumentNullException.ThrowIfNull(rule);
         var parts = rule.Definition.Metrics
             .Select(m => readings.Latest(m) is { } s ? $"{m}={s.Value.ToString("0.###", CultureInfo.InvariantCulture)}"
-                : readings.HasEvent(m) ? m : null)
+                : readings.HasEvent(m) ? readings.EventText(m) is { } text ? $"{m}: {text}" : m : null)
             .OfType<string>();
         return string.Join(", ", parts);
     }

@@ -76,6 +76,8 @@ public interface ILinliDb : ILinliReadDb
     DbSet<Linli.Domain.Access.Gate> Gates { get; }
     DbSet<Linli.Domain.Access.Credential> Credentials { get; }
     DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses { get; }
+    DbSet<Linli.Domain.Access.AccessLogEntry> AccessLog { get; }
+    DbSet<Linli.Domain.Access.AccessController> AccessControllers { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

@@ -40,6 +40,15 @@ public static class Unscoped
     /// </summary>
     public static IQueryable<Resident> UnscopedResidentsForChecks(this ILinliDb db) => Db(db).Residents.IgnoreQueryFilters();
 
+    /// <summary>
+    /// Credentials for the installation-wide uniqueness of a card or plate: one physical card is one credential, whoever's
+    /// area holds it. Callers ask "any?", never read the rows.
+    /// </summary>
+    public static IQueryable<Linli.Domain.Access.Credential> UnscopedCredentialsForChecks(this ILinliDb db) => Db(db).Credentials.IgnoreQueryFilters();
+
+    /// <summary>Gates for the installation-wide uniqueness of their codes (a controller names its gate by code), and the places a right may name.</summary>
+    public static IQueryable<Linli.Domain.Access.Gate> UnscopedGatesForChecks(this ILinliDb db) => Db(db).Gates.IgnoreQueryFilters();
+
     /// <summary>Devices for the installation-wide uniqueness of their codes.</summary>
     public static IQueryable<Device> UnscopedDevicesForChecks(this ILinliDb db) => Db(db).Devices.IgnoreQueryFilters();
 

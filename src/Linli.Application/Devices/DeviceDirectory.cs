@@ -180,6 +180,21 @@ public sealed class DeviceEntry(long id, DateTimeOffset trackedSince)
         if (_refilledAt == 0) _tokens = _burst;
     }
 
+    /// <summary>
+    /// The device spoke (a message, a door controller's question or sync) at <paramref name="at"/>: online the moment it is
+    /// heard; the ticker saves it and tells the operations view. Call under <see cref="Gate"/>.
+    /// </summary>
+    public void Heard(DateTimeOffset at)
+    {
+        if (SeenAt is null || at > SeenAt) SeenAt = at;
+        SeenDirty = true;
+        if (Health != DeviceHealth.Online && !Disabled)
+        {
+            Health = DeviceHealth.Online;
+            CameOnline = true;
+        }
+    }
+
     public bool Authenticates(string? secret) => !Disabled && Device.SecretMatches(_secretHash, secret);
 
     /// <summary>Token bucket: true when the device may send <paramref name="count"/> more messages now.</summary>

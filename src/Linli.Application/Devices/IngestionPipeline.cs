@@ -192,14 +192,7 @@ public sealed partial class IngestionPipeline(IServiceScopeFactory scopes, IRead
                 lock (device.Gate)
                 {
                     device.Readings.Apply(message);
-                    if (device.SeenAt is null || message.At > device.SeenAt) device.SeenAt = message.At;
-                    device.SeenDirty = true;
-                    if (device.Health != DeviceHealth.Online && !device.Disabled)
-                    {
-                        // Online the moment it is heard; the ticker saves it and tells the operations view.
-                        device.Health = DeviceHealth.Online;
-                        device.CameOnline = true;
-                    }
+                    device.Heard(message.At);
                     foreach (var observer in _observers) observer.MessageApplied(device, message, now);
                     device.Readings.EndMessage();
                 }

@@ -32,7 +32,10 @@ public sealed class Credential : ScopedEntity, IHasDomainEvents
     /// code the credential's own id is in the code, and this is empty.
     /// </summary>
     public string Identifier { get; private set; } = "";
-    /// <summary>A phone code's secret, encrypted at rest.</summary>
+    /// <summary>
+    /// What an offline controller needs to check it without asking: a card's UID (controllers read UIDs) or a phone code's
+    /// secret, encrypted at rest and sent only in a controller's whitelist.
+    /// </summary>
     public string? SecretProtected { get; private set; }
     public CredentialStatus Status { get; private set; }
     public DateTimeOffset IssuedAt { get; private set; }
@@ -56,6 +59,7 @@ public sealed class Credential : ScopedEntity, IHasDomainEvents
         if (holder == HolderKind.Resident && residentId is null) throw new DomainException("A resident's credential names the resident.", "residentId");
         if (kind == CredentialKind.PhoneQr ? string.IsNullOrEmpty(secretProtected) : string.IsNullOrWhiteSpace(identifier))
             throw new DomainException(kind == CredentialKind.Card ? "Give the card's number." : "Give the plate.", kind == CredentialKind.Card ? "cardUid" : "plate");
+        if (kind == CredentialKind.Card && string.IsNullOrEmpty(secretProtected)) throw new DomainException("Give the card's number.", "cardUid");
         if (identifier.Length > IdentifierMaxLength) throw new DomainException("The card or plate is too long.", kind == CredentialKind.Card ? "cardUid" : "plate");
         if (validFrom is { } f) DateWindow.Check(f, "validFrom");
         if (validUntil is { } u) DateWindow.Check(u, "validUntil");
@@ -65,7 +69,7 @@ public sealed class Credential : ScopedEntity, IHasDomainEvents
         HolderName = Names.Check(holderName, HolderNameMaxLength, "holderName");
         PlaceIn(community with { GridId = 0 });
         Identifier = kind == CredentialKind.PhoneQr ? "" : identifier;
-        SecretProtected = kind == CredentialKind.PhoneQr ? secretProtected : null;
+        SecretProtected = kind == CredentialKind.Plate ? null : secretProtected;
         ResidentId = residentId;
         ValidFrom = validFrom;
         ValidUntil = validUntil;

@@ -11,6 +11,7 @@ public sealed class DeviceReadings(long deviceId, DateTimeOffset trackedSince)
     Dictionary<string, Sample>? _last;
     Dictionary<string, Sample>? _previous;
     List<string>? _events;
+    Dictionary<string, string>? _eventTexts;
 
     public long DeviceId { get; } = deviceId;
     /// <summary>When the platform started watching: a device never heard from counts as silent since then.</summary>
@@ -24,12 +25,14 @@ public sealed class DeviceReadings(long deviceId, DateTimeOffset trackedSince)
     {
         ArgumentNullException.ThrowIfNull(message);
         _events?.Clear();
+        _eventTexts?.Clear();
         if (LastSeen is null || message.At > LastSeen) LastSeen = message.At;
         foreach (var r in message.Readings)
         {
             if (r.IsEvent)
             {
                 (_events ??= []).Add(r.Metric);
+                if (r.Text is { Length: > 0 } text) (_eventTexts ??= [])[r.Metric] = text;
                 continue;
             }
             _last ??= [];
@@ -48,15 +51,22 @@ public sealed class DeviceReadings(long deviceId, DateTimeOffset trackedSince)
         _last?.Clear();
         _previous?.Clear();
         _events?.Clear();
+        _eventTexts?.Clear();
         LastSeen = lastSeen;
     }
 
     /// <summary>Ends the moment of a message: its events no longer hold when the ticker looks later.</summary>
-    public void EndMessage() => _events?.Clear();
+    public void EndMessage()
+    {
+        _events?.Clear();
+        _eventTexts?.Clear();
+    }
 
     public Sample? Latest(string metric) => _last is not null && _last.TryGetValue(metric, out var s) ? s : null;
     public Sample? Previous(string metric) => _previous is not null && _previous.TryGetValue(metric, out var s) ? s : null;
     /// <summary>Whether the message being handled carries the named event.</summary>
     public bool HasEvent(string name) => _events is not null && _events.Contains(name);
+    /// <summary>The text the message being handled gave with the named event (a reader's "5 refusals at 3号楼1单元门"), if any.</summary>
+    public string? EventText(string name) => _eventTexts is not null && _eventTexts.TryGetValue(name, out var t) ? t : null;
     public IEnumerable<KeyValuePair<string, Sample>> LatestValues => _last ?? [];
 }

@@ -26,6 +26,12 @@ public enum Permission
     HandleAlarms,
     ManageAlarmRules,
     CallForHelp,
+    /// <summary>Issue, suspend and revoke credentials; add gates and wire them to controllers.</summary>
+    ManageAccess,
+    /// <summary>Read the access log, who is inside, and the visitors.</summary>
+    ReadAccessLog,
+    /// <summary>A resident's own card: the phone code, invitations, their passages.</summary>
+    UseOneCard,
 }
 
 /// <summary>What each role may do. Where it may do it is the scope (see <see cref="Scope"/>).</summary>
@@ -33,19 +39,20 @@ public static class RolePermissions
 {
     static readonly Dictionary<Role, Permission[]> Map = new()
     {
-        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases, Permission.CallForHelp],
+        [Role.Resident] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReportCases, Permission.ReadCases, Permission.CallForHelp, Permission.UseOneCard],
         [Role.GridWorker] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.Unmask, Permission.ReadStatistics, Permission.ImportExport,
             Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms],
         [Role.PropertyStaff] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditPlaces, Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices,
-            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms],
+            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms, Permission.ManageAccess, Permission.ReadAccessLog],
         [Role.CommunityAdmin] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.EditResidents, Permission.EditPlaces, Permission.ImportExport, Permission.Unmask, Permission.ReadAudit, Permission.ReadStatistics,
             Permission.ReportCases, Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices,
-            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms, Permission.ManageAlarmRules],
+            Permission.ReadDevices, Permission.ManageDevices, Permission.HandleAlarms, Permission.ManageAlarmRules, Permission.ManageAccess, Permission.ReadAccessLog],
         [Role.StreetOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
-            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms, Permission.ManageAlarmRules],
+            Permission.ReadCases, Permission.HandleCases, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms, Permission.ManageAlarmRules,
+            Permission.ReadAccessLog],
         [Role.DistrictOfficer] = [Permission.ReadRegistry, Permission.ReadResidents, Permission.ReadAudit, Permission.ReadStatistics, Permission.ImportExport,
             Permission.ReadCases, Permission.HandleCases, Permission.ManageCaseCategories, Permission.PublishNotices, Permission.ReadDevices, Permission.HandleAlarms,
-            Permission.ManageAlarmRules],
+            Permission.ManageAlarmRules, Permission.ReadAccessLog],
         [Role.ServiceProvider] = [Permission.ReadRegistry],
     };
 

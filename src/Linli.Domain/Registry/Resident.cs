@@ -6,7 +6,7 @@ namespace Linli.Domain.Registry;
 /// A person registered in the community. ID card and phone numbers are held only protected (encrypted), masked and as a
 /// keyed blind index for exact search; the plain values never sit on the entity.
 /// </summary>
-public sealed class Resident : ScopedEntity
+public sealed class Resident : ScopedEntity, IHasDomainEvents
 {
     public const int NameMaxLength = 40;
     public const int ContactNameMaxLength = 40;
@@ -116,10 +116,22 @@ public sealed class Resident : ScopedEntity
     }
 
     /// <summary>Keeps the scope keys of the last room so the community can still see the person's history.</summary>
-    internal void LeaveRoom()
+    internal void LeaveRoom(DateOnly on)
     {
+        if (RoomId is { } room && Id != 0) _events.Add(new ResidentMovedOut(Id, room, CommunityId, on, ChinaTime.StartOf(on)));
         RoomId = null;
         Relation = null;
+    }
+
+    readonly List<IDomainEvent> _events = [];
+
+    public bool HasPendingEvents => _events.Count > 0;
+
+    public IReadOnlyList<IDomainEvent> TakeEvents()
+    {
+        var taken = _events.ToList();
+        _events.Clear();
+        return taken;
     }
 
     /// <summary>Sets the room id after the room got its id from the database (seeding builds rooms and people together).</summary>
@@ -163,3 +175,6 @@ public static class Ages
         _ => (80, null),
     };
 }
+
+/// <summary>A resident left their room: what was tied to living there (door rights, the household's view) ends.</summary>
+public sealed record ResidentMovedOut(int ResidentId, int RoomId, int CommunityId, DateOnly On, DateTimeOffset At) : IDomainEvent;

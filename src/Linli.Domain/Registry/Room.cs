@@ -65,7 +65,7 @@ public sealed class Room : ScopedEntity
         var current = CurrentOccupancies().FirstOrDefault(o => ReferenceEquals(o.Resident, resident) || (resident.Id != 0 && o.ResidentId == resident.Id))
             ?? throw new DomainException("This person does not live in this room.", "residentId");
         current.End(on);
-        resident.LeaveRoom();
+        resident.LeaveRoom(on);
         Recompute();
     }
 

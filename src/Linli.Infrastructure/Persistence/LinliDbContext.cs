@@ -149,6 +149,8 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     public DbSet<Linli.Domain.Access.Gate> Gates => Set<Linli.Domain.Access.Gate>();
     public DbSet<Linli.Domain.Access.Credential> Credentials => Set<Linli.Domain.Access.Credential>();
     public DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses => Set<Linli.Domain.Access.VisitorPass>();
+    public DbSet<Linli.Domain.Access.AccessLogEntry> AccessLog => Set<Linli.Domain.Access.AccessLogEntry>();
+    public DbSet<Linli.Domain.Access.AccessController> AccessControllers => Set<Linli.Domain.Access.AccessController>();
 
     // The stale-tolerant reads see the same sets, filtered alike (ILinliReadDb).
     IQueryable<HierarchyNode> ILinliReadDb.Nodes => Nodes;
@@ -222,6 +224,10 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
             c => Set<Resident>().Any(r => r.Id == c.ResidentId && r.RoomId == ScopeId)));
         modelBuilder.Entity<Linli.Domain.Access.VisitorPass>().HasQueryFilter(Scoped<Linli.Domain.Access.VisitorPass>(
             p => Set<Resident>().Any(r => r.Id == p.HostResidentId && r.RoomId == ScopeId)));
+        // A household reads its own members' passages (a resident's "my passages"), never the gate's whole log.
+        modelBuilder.Entity<Linli.Domain.Access.AccessLogEntry>().HasQueryFilter(Scoped<Linli.Domain.Access.AccessLogEntry>(
+            e => Set<Linli.Domain.Access.Credential>().Any(c => c.Id == e.CredentialId && Set<Resident>().Any(r => r.Id == c.ResidentId && r.RoomId == ScopeId))));
+        modelBuilder.Entity<Linli.Domain.Access.AccessController>().HasQueryFilter(Scoped<Linli.Domain.Access.AccessController>(_ => false));
         // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
         modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
         modelBuilder.Entity<ReadingHour>().HasQueryFilter(h => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == h.DeviceId));

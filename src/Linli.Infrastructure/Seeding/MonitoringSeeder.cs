@@ -1,3 +1,4 @@
+using Linli.Application.Access;
 using Linli.Domain.Alarms;
 using Linli.Domain.Devices;
 using Linli.Domain.Registry;
@@ -150,6 +151,9 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
                 new HoldsFor(10, new Threshold("fill_pct", Comparison.AtLeast, 90)), autoClear: true),
             Rule("PM2.5 超标", AlarmKind.Environment, AlarmSeverity.Warning, DeviceType.EnvironmentSensor,
                 new HoldsFor(30, new Threshold("pm25", Comparison.Above, 150)), autoClear: true),
+            // GB 50396: five refusals in a row at one reader (someone trying cards, or a reader gone wrong).
+            Rule("门禁连续刷卡失败", AlarmKind.Security, AlarmSeverity.Major, DeviceType.DoorController, new EventSeen(AccessFailures.EventName), autoClear: false),
+            Rule("道闸连续识别失败", AlarmKind.Security, AlarmSeverity.Warning, DeviceType.ParkingBarrier, new EventSeen(AccessFailures.EventName), autoClear: false),
             Rule("电梯故障", AlarmKind.Equipment, AlarmSeverity.Major, DeviceType.LiftMonitor, new State("fault"), autoClear: true),
         ];
     }

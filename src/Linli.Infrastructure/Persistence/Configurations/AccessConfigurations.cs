@@ -12,7 +12,9 @@ sealed class GateConfiguration : IEntityTypeConfiguration<Gate>
 {
     public void Configure(EntityTypeBuilder<Gate> b)
     {
-        b.ToTable("gates");
+        // A trigger numbers every change (the access version); SQLite's AFTER triggers rule out RETURNING.
+        b.ToTable("gates", t => t.UseSqlReturningClause(false));
+        AccessVersionColumn.Map(b);
         b.Property(g => g.Code).HasMaxLength(Gate.CodeMaxLength);
         b.Property(g => g.Name).HasMaxLength(Gate.NameMaxLength);
         b.Property(g => g.Kind).HasConversion<string>().HasMaxLength(20);
@@ -26,7 +28,8 @@ sealed class CredentialConfiguration : IEntityTypeConfiguration<Credential>
 {
     public void Configure(EntityTypeBuilder<Credential> b)
     {
-        b.ToTable("credentials");
+        b.ToTable("credentials", t => t.UseSqlReturningClause(false));
+        AccessVersionColumn.Map(b);
         b.Property(c => c.Kind).HasConversion<string>().HasMaxLength(10);
         b.Property(c => c.Holder).HasConversion<string>().HasMaxLength(12);
         b.Property(c => c.Status).HasConversion<string>().HasMaxLength(10);
@@ -57,6 +60,48 @@ sealed class VisitorPassConfiguration : IEntityTypeConfiguration<VisitorPass>
         b.Ignore(p => p.RemainingEntries);
         b.HasIndex(p => new { p.HostResidentId, p.ValidUntil });
         b.HasIndex(p => new { p.CommunityId, p.ValidUntil });
+    }
+}
+
+sealed class AccessLogEntryConfiguration : IEntityTypeConfiguration<AccessLogEntry>
+{
+    public void Configure(EntityTypeBuilder<AccessLogEntry> b)
+    {
+        b.ToTable("access_log");
+        b.Property(e => e.Kind).HasConversion<string>().HasMaxLength(10);
+        b.Property(e => e.Reason).HasConversion<string>().HasMaxLength(20);
+        b.Property(e => e.Direction).HasConversion<string>().HasMaxLength(4);
+        // Written by the batch writer (raw SQL), read by the log pages: a gate's hours, a person's passages, a community's day.
+        b.HasIndex(e => new { e.GateId, e.At });
+        b.HasIndex(e => new { e.CredentialId, e.At });
+        b.HasIndex(e => new { e.CommunityId, e.At });
+    }
+}
+
+sealed class AccessControllerConfiguration : IEntityTypeConfiguration<AccessController>
+{
+    public void Configure(EntityTypeBuilder<AccessController> b)
+    {
+        b.ToTable("access_controllers");
+        b.HasKey(c => c.DeviceId);
+        b.Property(c => c.DeviceId).ValueGeneratedNever();
+    }
+}
+
+/// <summary>
+/// The access version of a credential or gate: written by the database's trigger on every insert and update, never by
+/// EF (which neither sends nor reads it back); read by the snapshot and the whitelist queries by name.
+/// </summary>
+static class AccessVersionColumn
+{
+    public const string Name = "Version";
+
+    public static void Map<T>(EntityTypeBuilder<T> b) where T : class
+    {
+        var property = b.Property<long>(Name).Metadata;
+        property.SetBeforeSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
+        property.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
+        b.HasIndex(Name);
     }
 }
 
