@@ -8,6 +8,8 @@ using Linli.Infrastructure.Persistence;
 //   cases: <seed-cases|cases|case-load|case-sla> [--cases N] [--clients N] [--seconds N] [--timers N] (see CaseScenarios.cs)
 //   district-ingest [--devices N] [--seconds N] [--runs N] [--senders N] [--nodes N]: ingestion through a district's load balancer
 //     (scripts/district.sh on ports of its own) beside one node straight, with the replica's lag sampled (PostgreSQL only)
+//   access [--credentials 100000] [--seconds 10] [--runs 3] [--clients 16]: one card's decisions beside the empty endpoint, the whitelist
+//     delta after 1,000 changes, and a suspended card refused through a second node (see AccessScenario.cs)
 //   readme [--check]: regenerates the README's figures from bench/results (see ReadmeFigures.cs); --check only compares
 //   --label L names a run's files <date>-L-<scenario>-<provider> so it sits beside an earlier run of the same day
 var scenario = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "";
@@ -44,7 +46,7 @@ var runs = int.Parse(Option("--runs") ?? "200", CultureInfo.InvariantCulture);
 var rows = int.Parse(Option("--rows") ?? "10000", CultureInfo.InvariantCulture);
 var reseed = args.Contains("--reseed");
 
-string[] known = ["seed-large", "search", "stats", "pages", "import", "all", "district-ingest", .. CaseScenarios.Names, .. MonitoringScenarios.Names];
+string[] known = ["seed-large", "search", "stats", "pages", "import", "all", "district-ingest", "access", .. CaseScenarios.Names, .. MonitoringScenarios.Names];
 if (!known.Contains(scenario))
 {
     Console.Error.WriteLine($"usage: Linli.Bench <{string.Join('|', known)}> --provider sqlite|postgres [--runs N] [--rows N] [--reseed]");
@@ -90,6 +92,17 @@ if (scenario == "district-ingest")
     log.WriteLine("== district-ingest on postgres");
     var result = await DistrictIngestScenario.RunAsync(repoRoot, Int("--devices", MonitoringIngestScenario.DefaultDevices), Int("--seconds", 20),
         Int("--runs", 3), Int("--senders", 8), Int("--nodes", 3), log);
+    var path = ReportWriter.Write(repoRoot, result, machine, label);
+    log.WriteLine(ReportWriter.Markdown(result, machine));
+    log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");
+}
+if (scenario == "access")
+{
+    int Int(string key, int fallback) => Option(key) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+    var fresh = BenchDatabase.Monitoring(provider, repoRoot);
+    log.WriteLine($"== access on {fresh.ProviderName}");
+    var result = await AccessScenario.RunAsync(fresh, repoRoot, Int("--credentials", AccessScenario.DefaultCredentials), Int("--seconds", 10), Int("--runs", 3),
+        Int("--clients", 16), log);
     var path = ReportWriter.Write(repoRoot, result, machine, label);
     log.WriteLine(ReportWriter.Markdown(result, machine));
     log.WriteLine($"-> {Path.GetRelativePath(repoRoot, path)}");

@@ -75,6 +75,7 @@ public static class DependencyInjection
         services.AddSingleton<IReadingWriterFactory, ReadingWriterFactory>();
         services.AddSingleton<ITelemetryPartitions, TelemetryPartitions>();
         services.AddSingleton<Linli.Application.Access.IAccessLogStore, AccessLogStore>();
+        services.AddSingleton<Linli.Application.Access.IAccessLogPartitions, AccessLogPartitions>();
         services.AddSingleton<IPasswordHasher, Identity.Pbkdf2PasswordHasher>();
         services.AddSingleton<Application.Identity.ISignInCounter, SignInCounter>();
         services.AddSingleton<ISmsSender, Sms.LoggingSmsSender>();

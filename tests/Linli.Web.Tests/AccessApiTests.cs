@@ -389,3 +389,28 @@ public sealed class AccessApiTests
         }
     }
 }
+
+/// <summary>The access log keeps what its retention says and no more, on both databases.</summary>
+public sealed class AccessLogRetentionTests
+{
+    [Fact]
+    public async Task Entries_past_keeping_are_deleted_and_recent_ones_stay()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var services = app.Factory.Services;
+        var store = services.GetRequiredService<IAccessLogStore>();
+        var now = app.Clock.GetUtcNow();
+        var keys = new Linli.Domain.Common.PlaceKeys(1, 2, 3, 0);
+        AccessLogEntry At(DateTimeOffset at) => new(at, keys, 999_001, null, null, ShownKind.Card, null, null, AccessDecision.Allow, PassageDirection.In, offline: true);
+        await store.WriteAsync([At(now.AddDays(-400)), At(now.AddDays(-181)), At(now.AddDays(-179)), At(now)], CancellationToken.None);
+
+        var run = await services.GetRequiredService<AccessLogRetention>().RunOnceAsync(CancellationToken.None);
+
+        using var scope = services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+        var left = await db.AccessLog.IgnoreQueryFilters().Where(e => e.GateId == 999_001).OrderBy(e => e.At).Select(e => e.At).ToListAsync();
+        Assert.Equal(2, left.Count);
+        Assert.True(left[0] > now.AddDays(-180));
+        Assert.Equal(2, run.RowsDeleted);
+    }
+}

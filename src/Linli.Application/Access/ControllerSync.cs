@@ -60,10 +60,12 @@ public sealed class ControllerSync(ILinliDb db, AccessSnapshot snapshot, Visitor
             var rows = await db.Credentials.AsNoTracking()
                 .Where(c => communities.Contains(c.CommunityId) && EF.Property<long>(c, AccessSnapshot.VersionColumn) > acked
                     && EF.Property<long>(c, AccessSnapshot.VersionColumn) <= upper)
-                .OrderBy(c => EF.Property<long>(c, AccessSnapshot.VersionColumn)).Take(pageSize)
+                .OrderBy(c => EF.Property<long>(c, AccessSnapshot.VersionColumn)).Take(pageSize + 1)
                 .Select(c => new { Credential = c, Version = EF.Property<long>(c, AccessSnapshot.VersionColumn) }).ToListAsync(ct);
-            if (rows.Count == pageSize)
+            // One row past the page says whether there is more.
+            if (rows.Count > pageSize)
             {
+                rows.RemoveAt(pageSize);
                 upper = rows[^1].Version;
                 more = true;
             }

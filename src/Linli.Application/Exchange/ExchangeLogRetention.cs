@@ -43,26 +43,12 @@ public sealed partial class ExchangeLogRetention(IServiceScopeFactory scopes, Ti
         DateTimeOffset? cutoff = time.GetUtcNow().AddDays(-Math.Max(1, options.Value.KeepDays));
         var chunk = Math.Max(1, options.Value.ChunkSize);
 
-        var webhooks = await InChunksAsync(() => db.WebhookDeliveries
+        var webhooks = await ChunkedDelete.RunAsync(() => db.WebhookDeliveries
             .Where(d => d.DeliveredAt < cutoff || (d.DeliveredAt == null && d.Attempts >= WebhookDelivery.MaxAttempts && d.CreatedAt < cutoff))
             .OrderBy(d => d.Id).Take(chunk).ExecuteDeleteAsync(ct), chunk);
-        var pushes = await InChunksAsync(() => db.UpstreamPushes.Where(p => p.DeliveredAt < cutoff)
+        var pushes = await ChunkedDelete.RunAsync(() => db.UpstreamPushes.Where(p => p.DeliveredAt < cutoff)
             .OrderBy(p => p.Id).Take(chunk).ExecuteDeleteAsync(ct), chunk);
         return new ExchangeRetentionRun(webhooks, pushes);
-    }
-
-    /// <summary>Runs a delete of at most <paramref name="chunk"/> rows until one deletes fewer: short statements, never a long lock.</summary>
-    static async Task<long> InChunksAsync(Func<Task<int>> deleteChunk, int chunk)
-    {
-        long total = 0;
-        int deleted;
-        do
-        {
-            deleted = await deleteChunk();
-            total += deleted;
-        }
-        while (deleted == chunk);
-        return total;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Delivery logs: {Webhooks} webhook deliveries and {Pushes} upward pushes past keeping deleted.")]

@@ -17,7 +17,7 @@ namespace Linli.Infrastructure.Persistence;
 public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> logger) : ITelemetryPartitions
 {
     public const int MonthsAhead = 2;
-    const string Prefix = "device_readings_";
+    const string Table = "device_readings";
 
     public async Task<int> EnsureAheadAsync(ILinliDb db, DateTimeOffset now, CancellationToken ct)
     {
@@ -34,27 +34,7 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
                 return made;
             }, ct);
         }
-        var existing = (await ListAsync(db, ct)).ToHashSet();
-        var first = new DateTimeOffset(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var created = 0;
-        // Last month too: just after the month turns, devices still flush readings of the month before.
-        for (var m = first.AddMonths(-1); m <= first.AddMonths(MonthsAhead); m = m.AddMonths(1))
-        {
-            if (existing.Contains(m)) continue;
-            try
-            {
-                await ExecuteAsync(db, string.Create(CultureInfo.InvariantCulture,
-                    $"CREATE TABLE IF NOT EXISTS {Name(m)} PARTITION OF device_readings FOR VALUES FROM ('{m:yyyy-MM-dd} 00:00:00+00') TO ('{m.AddMonths(1):yyyy-MM-dd} 00:00:00+00')"), ct);
-                created++;
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.CheckViolation or PostgresErrorCodes.DuplicateTable)
-            {
-                // Rows of that month already sit in the default partition (devices whose clocks ran far ahead), or another
-                // node created it a moment ago.
-                if (e.SqlState == PostgresErrorCodes.CheckViolation) LogNotCreated(logger, Name(m), e.MessageText);
-            }
-        }
-        return created;
+        return await MonthlyPartitions.EnsureAheadAsync(db, Table, now, MonthsAhead, (name, reason) => LogNotCreated(logger, name, reason), ct);
     }
 
     public async Task<int> DropBeforeAsync(ILinliDb db, DateTimeOffset cutoff, CancellationToken ct)
@@ -74,15 +54,7 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
                 return gone.Count;
             }, ct);
         }
-        var dropped = 0;
-        foreach (var month in await ListAsync(db, ct))
-        {
-            if (month.AddMonths(1) > cutoff) continue;
-            await ExecuteAsync(db, $"DROP TABLE IF EXISTS {Name(month)}", ct);
-            dropped++;
-            LogDropped(logger, Name(month), "month");
-        }
-        return dropped;
+        return await MonthlyPartitions.DropBeforeAsync(db, Table, cutoff, name => LogDropped(logger, name, "month"), ct);
     }
 
     public IReadOnlyList<string> RowByRowTables(ILinliDb db)
@@ -100,36 +72,6 @@ public sealed partial class TelemetryPartitions(ILogger<TelemetryPartitions> log
         var result = work(connection, tx);
         await tx.CommitAsync(ct);
         return result;
-    }
-
-    static string Name(DateTimeOffset month) => Prefix + month.ToString("yyyyMM", CultureInfo.InvariantCulture);
-
-    /// <summary>The months that have a partition, from the catalogue.</summary>
-    static async Task<List<DateTimeOffset>> ListAsync(ILinliDb db, CancellationToken ct)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'device_readings'::regclass";
-        var months = new List<DateTimeOffset>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var name = reader.GetString(0);
-            if (name.Length == Prefix.Length + 6 && name.StartsWith(Prefix, StringComparison.Ordinal)
-                && DateTime.TryParseExact(name[Prefix.Length..], "yyyyMM", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var m))
-                months.Add(new DateTimeOffset(m, TimeSpan.Zero));
-        }
-        return months;
-    }
-
-    static async Task ExecuteAsync(ILinliDb db, string sql, CancellationToken ct)
-    {
-        var connection = db.Database.GetDbConnection();
-        if (connection.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry partition {Partition} not created: {Reason}. Its readings stay in device_readings_default.")]

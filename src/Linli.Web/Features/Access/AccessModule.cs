@@ -27,6 +27,8 @@ public static class AccessModule
         services.AddHostedService<AccessStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         services.AddHostedService<AccessSync>();
+        services.AddSingleton<AccessLogRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogRetention>());
         return services;
     }
 

@@ -42,6 +42,10 @@ public static class ObservabilityModule
         // Liveness: this process and its database. Readiness adds what the node needs to take work (replica, broker).
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => !c.Tags.Contains("ready") });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteReadinessAsync });
+        // The cheapest answer a node gives, touching nothing: a door controller tells "link up" from "link down" with it before
+        // it falls back to its whitelist, and the access bench measures the server's floor with it.
+        app.MapGet("/ping", () => TypedResults.Text("pong")).AllowAnonymous().WithTags("Operations").WithName("Ping")
+            .WithSummary("Answers \"pong\" at once: the link to this node is up.");
         return app;
     }
 
