@@ -36,6 +36,7 @@ public static class AccessModule
     {
         app.MapAccessApi();
         app.MapControllerApi();
+        app.MapAccessPages();
         return app;
     }
 }
