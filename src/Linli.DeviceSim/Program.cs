@@ -1,6 +1,8 @@
 using System.Globalization;
 using Linli.DeviceSim;
 
+if (args is ["access-controller", .. var rest]) return await DoorControllerCli.RunAsync(rest);
+
 SimOptions options;
 try { options = SimOptions.Parse(args); }
 catch (FormatException e)
