@@ -84,6 +84,7 @@ public static class DependencyInjection
         services.AddScoped<RegistrySeeder>();
         services.AddScoped<CaseSeeder>();
         services.AddScoped<MonitoringSeeder>();
+        services.AddScoped<AccessSeeder>();
         services.AddScoped<NoticeSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;

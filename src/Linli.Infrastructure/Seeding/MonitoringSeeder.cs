@@ -94,7 +94,11 @@ public sealed class MonitoringSeeder(LinliDbContext db, TimeProvider time, ILogg
             Add($"WL-{prefix}-PUMP{++pumpNo}", $"{f.Name}水浸", DeviceType.WaterLeakDetector, DevicePlace.AtFacility(f, grid));
         var gateNo = 0;
         foreach (var f in byCategory[FacilityCategory.Gate])
+        {
             Add($"CAM-{prefix}-G{++gateNo}", $"{f.Name}AI 摄像头", DeviceType.CameraAi, DevicePlace.AtFacility(f, grid));
+            // The gate's pedestrian turnstile: cards, phone codes and visitor passes (the one card's readers).
+            Add($"DC-{prefix}-G{gateNo}", $"{f.Name}门禁", DeviceType.DoorController, DevicePlace.AtFacility(f, grid));
+        }
         // Fire lanes run along the building rows; a camera watches every fourth building's lane.
         foreach (var b in buildings.Where((_, i) => i % 4 == 0))
             Add($"CAM-{prefix}-FL-{B(b)}", $"{b.Name}消防通道 AI 摄像头", DeviceType.CameraAi, DevicePlace.InBuilding(b, null));
