@@ -7,8 +7,8 @@ using OtpNet;
 
 namespace Linli.DeviceSim;
 
-/// <summary>A visitor's pass whose signature holds: which pass, in which community, when, and how many entries.</summary>
-public sealed record SignedPass(long Id, int CommunityId, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, int Entries);
+/// <summary>A visitor's pass whose signature holds: which pass, in which community, when, how many entries, and which gates.</summary>
+public sealed record SignedPass(long Id, int CommunityId, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, int Entries, IReadOnlyList<Linli.Domain.Access.GateSelector> Gates);
 
 /// <summary>
 /// Reading what a reader read, as a controller must without asking the platform: card UIDs, rotating phone codes and
@@ -60,7 +60,7 @@ public static class AccessCodes
     }
 
     /// <summary>
-    /// A visitor pass <c>LV1.{pass}.{community}.{from}.{until}.{entries}.{signature}</c>: false when the text is not a
+    /// A visitor pass <c>LV1.{pass}.{community}.{from}.{until}.{entries}.{gates}.{signature}</c>: false when the text is not a
     /// pass at all; true with <paramref name="pass"/> null when it is one whose ECDSA P-256 signature (over the text
     /// before the last dot) does not hold under <paramref name="publicKey"/>.
     /// </summary>
@@ -68,16 +68,17 @@ public static class AccessCodes
     {
         pass = null;
         var parts = text.Split('.');
-        if (parts.Length != 7 || parts[0] != PassPrefix) return false;
-        if (publicKey is null || !Signed(text[..text.LastIndexOf('.')], parts[6], publicKey)) return true;
+        if (parts.Length != 8 || parts[0] != PassPrefix) return false;
+        if (publicKey is null || !Signed(text[..text.LastIndexOf('.')], parts[7], publicKey)) return true;
+        var gates = parts[6].Split('+').Select(Linli.Domain.Access.GateSelector.FromToken).ToList();
         // Signed by the platform, so the numbers are its own; reading them can only fail for a pass it did not make.
         if (long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var community) && community > 0
             && long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var from)
             && long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var until)
             && int.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var entries)
-            && from <= MaxUnixSeconds && until <= MaxUnixSeconds)
-            pass = new SignedPass(id, community, DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), entries);
+            && from <= MaxUnixSeconds && until <= MaxUnixSeconds && gates.All(g => g is not null))
+            pass = new SignedPass(id, community, DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), entries, gates!);
         return true;
     }
 

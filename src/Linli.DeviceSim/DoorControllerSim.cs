@@ -213,13 +213,13 @@ public sealed class DoorControllerSim
     }
 
     /// <summary>
-    /// A signed pass opens its community's gates within its window, entries counted here. The pass names its community only,
-    /// so offline it opens every gate of this controller in that community, and entries used online are not known here.
+    /// A signed pass opens the gates it names within its window, entries counted here; entries used online are not known
+    /// here, so offline a visitor may come in up to the pass's number again at this controller.
     /// </summary>
     AccessDecision AdmitVisitor(SignedPass pass, GateView gate, DateTimeOffset now, PassageDirection direction)
     {
         var view = new CredentialView(pass.Id, CredentialKind.PhoneQr, HolderKind.Visitor, CredentialStatus.Active, pass.ValidFrom, pass.ValidUntil,
-            [AccessGrant.AlwaysAt(GateSelector.Community(pass.CommunityId))]);
+            pass.Gates.Select(AccessGrant.AlwaysAt).ToList());
         var decision = AccessPolicy.Decide(view, gate, now);
         // Leaving is not an entry.
         if (!decision.Allowed || direction != PassageDirection.In) return decision;

@@ -6,6 +6,31 @@ namespace Linli.Domain.Tests;
 /// <summary>Who opens which door when (issue 12): the rules a card reader, a phone code and a barrier decide by.</summary>
 public sealed class AccessTests
 {
+    [Theory]
+    [InlineData("C7:c")]
+    [InlineData("U12/2")]
+    [InlineData("B12")]
+    [InlineData("F3")]
+    [InlineData("G40")]
+    [InlineData("C7:cp")]
+    public void A_gate_selector_survives_the_token_a_signed_pass_carries(string token)
+    {
+        var selector = GateSelector.FromToken(token);
+        Assert.NotNull(selector);
+        Assert.Equal(token, selector.ToToken());
+        Assert.Equal(selector, GateSelector.FromToken(selector.ToToken()));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("X7")]
+    [InlineData("U12")]
+    [InlineData("C7/2")]
+    [InlineData("C0")]
+    [InlineData("C7:z")]
+    [InlineData("C-7")]
+    public void Anything_else_is_no_gate_selector(string token) => Assert.Null(GateSelector.FromToken(token));
+
     const int Community = 3;
     const int Building3 = 10;
     static readonly GateView MainGate = new(1, "GATE-N", GateKind.CommunityGate, Community, null, null, null);

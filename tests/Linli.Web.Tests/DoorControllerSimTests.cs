@@ -50,6 +50,8 @@ public sealed class DoorControllerSimTests
         var visitorIn = await door.PresentAsync(w.CommunityGate, pass.Code!);
         var visitorUnit = await door.PresentAsync(w.UnitDoor, pass.Code!);
         var visitorThird = await door.PresentAsync(w.CommunityGate, pass.Code!);
+        // The pass names its gates (the community gate and the host's unit), so offline it does not open the neighbours' door.
+        var visitorNeighbour = await door.PresentAsync(w.OtherUnitDoor, pass.Code!);
 
         Assert.Equal((true, true, card.HolderName), (atUnit.Allowed, atUnit.Offline, atUnit.Holder));
         Assert.True(printedNumber.Allowed);
@@ -60,7 +62,8 @@ public sealed class DoorControllerSimTests
         Assert.Equal((false, DenyReason.CodeReplayed), (codeReplayed.Allowed, codeReplayed.Reason));
         Assert.True(visitorIn.Allowed && visitorUnit.Allowed && visitorIn.Offline && visitorUnit.Offline);
         Assert.Equal((false, DenyReason.PassUsedUp), (visitorThird.Allowed, visitorThird.Reason));
-        Assert.Equal(9, door.Buffered.Count);
+        Assert.Equal((false, DenyReason.NoRightToGate, true), (visitorNeighbour.Allowed, visitorNeighbour.Reason, visitorNeighbour.Offline));
+        Assert.Equal(10, door.Buffered.Count);
     }
 
     [Fact]

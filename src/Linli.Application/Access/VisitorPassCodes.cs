@@ -9,13 +9,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Linli.Application.Access;
 
-/// <summary>What a scanned visitor pass says, and whether its signature holds.</summary>
-public sealed record VisitorPassCode(long PassId, int CommunityId, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, int Entries, bool Verified);
+/// <summary>What a scanned visitor pass says (its gates too), and whether its signature holds.</summary>
+public sealed record VisitorPassCode(long PassId, int CommunityId, DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, int Entries,
+    IReadOnlyList<GateSelector> Gates, bool Verified);
 
 /// <summary>
-/// A visitor's pass as a code to show at the gate: <c>LV1.{pass}.{community}.{from}.{until}.{entries}.{signature}</c>, signed
-/// with the platform's ECDSA P-256 key. A controller that holds only the public key (sent with its whitelist) checks a
-/// pass while its link is down; it cannot make one. Online, the stored pass decides (entries used, cancelled).
+/// A visitor's pass as a code to show at the gate: <c>LV1.{pass}.{community}.{from}.{until}.{entries}.{gates}.{signature}</c>
+/// (gates as <see cref="GateSelector.ToToken"/>s joined by '+'), signed with the platform's ECDSA P-256 key. A controller
+/// that holds only the public key (sent with its whitelist) checks a pass and its gates while its link is down; it cannot
+/// make one. Online, the stored pass decides (entries used, cancelled).
 /// </summary>
 public sealed class VisitorPassCodes(IServiceScopeFactory scopes, IPersonalDataProtector protector)
 {
@@ -69,7 +71,7 @@ public sealed class VisitorPassCodes(IServiceScopeFactory scopes, IPersonalDataP
     public string Issue(VisitorPass pass)
     {
         ArgumentNullException.ThrowIfNull(pass);
-        var body = Body(pass.Id, pass.CommunityId, pass.ValidFrom, pass.ValidUntil, pass.AllowedEntries);
+        var body = Body(pass.Id, pass.CommunityId, pass.ValidFrom, pass.ValidUntil, pass.AllowedEntries, pass.Grants.Select(g => g.Gates));
         var signature = Key.SignData(Encoding.ASCII.GetBytes(body), HashAlgorithmName.SHA256);
         return $"{body}.{Base64Url(signature)}";
     }
@@ -78,23 +80,25 @@ public sealed class VisitorPassCodes(IServiceScopeFactory scopes, IPersonalDataP
     public VisitorPassCode? Read(string? text)
     {
         var parts = (text ?? "").Trim().Split('.');
-        if (parts.Length != 7 || parts[0] != Prefix) return null;
+        if (parts.Length != 8 || parts[0] != Prefix) return null;
+        var gates = parts[6].Split('+').Select(GateSelector.FromToken).ToList();
         if (!long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
             || !int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var community)
             || !long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var from)
             || !long.TryParse(parts[4], NumberStyles.None, CultureInfo.InvariantCulture, out var until)
             || !int.TryParse(parts[5], NumberStyles.None, CultureInfo.InvariantCulture, out var entries)
-            || from > 253402300799 || until > 253402300799)
-            return new VisitorPassCode(0, 0, default, default, 0, Verified: false);
-        var body = string.Join('.', parts[..6]);
-        var verified = FromBase64Url(parts[6]) is { } signature && Key.VerifyData(Encoding.ASCII.GetBytes(body), signature, HashAlgorithmName.SHA256);
-        return new VisitorPassCode(id, community, DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), entries, verified);
+            || from > 253402300799 || until > 253402300799 || gates.Any(g => g is null))
+            return new VisitorPassCode(0, 0, default, default, 0, [], Verified: false);
+        var body = string.Join('.', parts[..7]);
+        var verified = FromBase64Url(parts[7]) is { } signature && Key.VerifyData(Encoding.ASCII.GetBytes(body), signature, HashAlgorithmName.SHA256);
+        return new VisitorPassCode(id, community, DateTimeOffset.FromUnixTimeSeconds(from), DateTimeOffset.FromUnixTimeSeconds(until), entries, gates!, verified);
     }
 
     ECDsa Key => _key ?? throw new InvalidOperationException("The visitor pass key is not loaded yet.");
 
-    static string Body(long id, int community, DateTimeOffset from, DateTimeOffset until, int entries) => string.Create(CultureInfo.InvariantCulture,
-        $"{Prefix}.{id}.{community}.{from.ToUnixTimeSeconds()}.{until.ToUnixTimeSeconds()}.{entries}");
+    static string Body(long id, int community, DateTimeOffset from, DateTimeOffset until, int entries, IEnumerable<GateSelector> gates) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{Prefix}.{id}.{community}.{from.ToUnixTimeSeconds()}.{until.ToUnixTimeSeconds()}.{entries}.{string.Join('+', gates.Select(g => g.ToToken()))}");
 
     static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -50,6 +50,54 @@ public sealed record GateSelector
         };
     }
 
+    static readonly (GateScope Scope, char Letter)[] ScopeLetters =
+        [(GateScope.Community, 'C'), (GateScope.Building, 'B'), (GateScope.Unit, 'U'), (GateScope.Facility, 'F'), (GateScope.Gate, 'G')];
+    static readonly (GateKind Kind, char Letter)[] KindLetters =
+        [(GateKind.CommunityGate, 'c'), (GateKind.BuildingDoor, 'b'), (GateKind.UnitDoor, 'u'), (GateKind.CarParkBarrier, 'p'), (GateKind.FacilityDoor, 'f')];
+
+    /// <summary>
+    /// The selector as a short token a signed visitor pass carries, so an offline controller knows its gates: the scope's
+    /// letter and id, <c>/unit</c> for a unit, <c>:kinds</c> as letters. <c>C7:c</c> is community 7's gates, <c>U12/2</c>
+    /// unit 2 of building 12.
+    /// </summary>
+    public string ToToken()
+    {
+        var token = ScopeLetters.First(x => x.Scope == Scope).Letter + Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Unit is { } u) token += "/" + u.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (Kinds.Count > 0) token += ":" + new string(KindLetters.Where(k => Kinds.Contains(k.Kind)).Select(k => k.Letter).ToArray());
+        return token;
+    }
+
+    /// <summary>The selector of a token written by <see cref="ToToken"/>, or null when the text is not one.</summary>
+    public static GateSelector? FromToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 40) return null;
+        var scope = ScopeLetters.FirstOrDefault(x => x.Letter == token[0]);
+        if (scope.Letter == default) return null;
+        var rest = token[1..];
+        var kindsAt = rest.IndexOf(':', StringComparison.Ordinal);
+        var kindText = kindsAt < 0 ? "" : rest[(kindsAt + 1)..];
+        if (kindsAt >= 0) rest = rest[..kindsAt];
+        var unitAt = rest.IndexOf('/', StringComparison.Ordinal);
+        int? unit = null;
+        if (unitAt >= 0)
+        {
+            if (!int.TryParse(rest[(unitAt + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var u)) return null;
+            unit = u;
+            rest = rest[..unitAt];
+        }
+        if (!int.TryParse(rest, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id <= 0) return null;
+        var kinds = new List<GateKind>();
+        foreach (var c in kindText)
+        {
+            var kind = KindLetters.FirstOrDefault(k => k.Letter == c);
+            if (kind.Letter == default) return null;
+            kinds.Add(kind.Kind);
+        }
+        if ((scope.Scope == GateScope.Unit) != (unit is not null) || unit is < 1) return null;
+        return new GateSelector(scope.Scope, id, unit, kinds);
+    }
+
     public bool Equals(GateSelector? other) => other is not null && Scope == other.Scope && Id == other.Id && Unit == other.Unit && Kinds.SetEquals(other.Kinds);
 
     public override int GetHashCode() => HashCode.Combine(Scope, Id, Unit, Kinds.Count);
