@@ -419,3 +419,57 @@ public sealed class AccessLogRetentionTests
         Assert.Equal(2, run.RowsDeleted);
     }
 }
+
+/// <summary>The welfare check of elderly people living alone reads their own passages as a sign of life.</summary>
+public sealed class WelfarePassageTests
+{
+    [Fact]
+    public async Task An_elder_living_alone_who_has_not_passed_a_door_for_a_day_raises_a_welfare_alarm_that_their_next_passage_clears()
+    {
+        await using var app = await LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Alarms:WelfareHours"] = "24" });
+        var admin = await app.ClientAsAsync("admin1");
+        int residentId, buildingId, unit, communityId;
+        using (var scope = app.Factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+            var bornBy = DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime).AddYears(-60);
+            var admin1 = await db.Users.IgnoreQueryFilters().SingleAsync(u => u.UserName == "admin1");
+            var elder = await (from r in db.Residents.IgnoreQueryFilters()
+                               where (r.Labels & Linli.Domain.Registry.ResidentLabels.LivingAlone) != 0 && r.RoomId != null && r.BirthDate <= bornBy && r.CommunityId == admin1.NodeId
+                               join room in db.Rooms.IgnoreQueryFilters() on r.RoomId equals room.Id
+                               // Only this person's own passages are watched here: a home without a meter.
+                               where !db.Devices.IgnoreQueryFilters().Any(d => d.RoomId == room.Id)
+                               orderby r.Id descending
+                               select new { r.Id, room.BuildingId, room.UnitNo, room.CommunityId }).FirstAsync();
+            (residentId, buildingId, unit, communityId) = (elder.Id, elder.BuildingId, elder.UnitNo, elder.CommunityId);
+        }
+        var controller = await MonitoringKit.RegisterAsync(admin, DeviceType.DoorController, new { buildingId, unit });
+        var gateCode = $"W-{Guid.NewGuid():N}"[..20];
+        (await admin.PostJsonAsync("/api/v1/access/gates", new { code = gateCode, name = "长者单元门", kind = "UnitDoor", buildingId, unit, controller = controller.Device.Code }))
+            .EnsureSuccessStatusCode();
+        var card = await (await admin.PostJsonAsync("/api/v1/access/credentials", new { kind = "Card", residentId, cardUid = "7A7B7C7D" })).OkAsync<CredentialDto>();
+        var check = app.Factory.Services.GetRequiredService<WelfareCheck>();
+        async Task<(int Open, int All)> CheckAsync()
+        {
+            await check.RunAsync(CancellationToken.None);
+            using var scope = app.Factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
+            var mine = db.Alarms.IgnoreQueryFilters().Where(a => a.Kind == AlarmKind.Welfare && a.ResidentId == residentId);
+            return (await mine.CountAsync(a => a.Open), await mine.CountAsync());
+        }
+
+        app.Clock.Advance(TimeSpan.FromHours(23));
+        Assert.Equal((0, 0), await CheckAsync());
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal((1, 1), await CheckAsync());
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/access/decisions") { Content = JsonContent.Create(new { gate = gateCode, card = "7A7B7C7D" }) };
+        request.Headers.Add(IngestApi.DeviceIdHeader, controller.Device.Code);
+        request.Headers.Add(IngestApi.DeviceKeyHeader, controller.Secret);
+        using var response = await app.Anonymous().SendAsync(request);
+        Assert.True((await response.OkAsync<DecisionResponse>()).Allowed);
+        await app.Factory.Services.GetRequiredService<AccessLogWriter>().FlushAsync(CancellationToken.None);
+        Assert.Equal((0, 1), await CheckAsync());
+        Assert.Equal(communityId, card.CommunityId);
+    }
+}

@@ -35,6 +35,7 @@ public sealed class ArchitectureTests
         [("Exchange", "Cases")] = "Open311 speaks for cases to outside apps; the higher platform's tasks become cases through SubmitCase and go back up as CaseRecords",
         [("Exchange", "Notices")] = "the higher platform's notices are published through NoticeCommands",
         [("Exchange", "Statistics")] = "the registry's figures go up to the higher platform from the statistics queries",
+        [("Alarms", "Access")] = "the welfare check counts a resident's own passages as a sign of life (ResidentPassages)",
         [("Access", "Devices")] = "door controllers and barriers are devices: they authenticate, show online and raise events (five refusals) as devices",
         [("Statistics", "Cases")] = "statistics is the read side: it counts cases",
         [("Statistics", "Devices")] = "statistics is the read side",

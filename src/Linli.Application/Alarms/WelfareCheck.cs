@@ -19,7 +19,8 @@ public sealed class WelfareOptions
 
 /// <summary>
 /// 独居老人关怀: an elderly resident living alone whose home shows no activity (no water or electricity use, no door
-/// opened: readings of the meters and door sensor in their room) for <see cref="WelfareOptions.WelfareHours"/> gets a welfare
+/// opened: readings of the meters and door sensor in their room; no door or gate passed with their own card or phone code,
+/// from the access log) for <see cref="WelfareOptions.WelfareHours"/> gets a welfare
 /// alarm at their home, one at a time; it clears itself when activity returns. Homes with no device at all are not
 /// judged: silence there says nothing.
 /// </summary>
@@ -67,24 +68,28 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             .Where(d => !d.Disabled && d.RoomId != null && (roomIds.Contains(d.RoomId.Value) || openRooms.Contains(d.RoomId.Value))
                 && (d.Type == DeviceType.WaterMeter || d.Type == DeviceType.ElectricityMeter || d.Type == DeviceType.DoorController))
             .Select(d => new { d.Id, d.RoomId, d.BuildingId, d.Unit, d.Type, d.CreatedAt }).ToListAsync(ct);
-        if (devices.Count == 0 && open.Count == 0) return (0, 0);
         var deviceIds = devices.Select(d => d.Id).ToList();
         var earliest = open.Count == 0 ? since : open.Min(a => a.RaisedAt) < since ? open.Min(a => a.RaisedAt) : since;
         var lastSeen = await db.Readings.AsNoTracking()
             .Where(r => deviceIds.Contains(r.DeviceId) && r.At >= earliest)
             .GroupBy(r => r.DeviceId).Select(g => new { DeviceId = g.Key, Last = g.Max(r => r.At) }).ToDictionaryAsync(x => x.DeviceId, x => x.Last, ct);
 
+        // The resident's own passages vouch for them too: a card names its holder, as a shared door controller cannot.
+        var people = homes.Select(h => h.ResidentId).Concat(open.Select(a => a.ResidentId!.Value)).Distinct().ToList();
+        var passages = await scope.ServiceProvider.GetRequiredService<Access.ResidentPassages>().SinceAsync(people, earliest, ct);
+
         static bool Vouches(int roomId, int deviceRoom) => deviceRoom == roomId;
 
-        (bool Watched, DateTimeOffset? Last, DateTimeOffset WatchedSince) Activity(int roomId, int buildingId, int unitNo)
+        (bool Watched, DateTimeOffset? Last, DateTimeOffset WatchedSince) Activity(int residentId, int roomId)
         {
-            _ = (buildingId, unitNo);
             var mine = devices.Where(d => Vouches(roomId, d.RoomId ?? -1)).ToList();
-            if (mine.Count == 0) return (false, null, now);
-            DateTimeOffset? last = null;
+            var sign = passages.GetValueOrDefault(residentId);
+            if (mine.Count == 0 && sign is null) return (false, null, now);
+            DateTimeOffset? last = sign?.LastPassage;
             foreach (var d in mine)
                 if (lastSeen.TryGetValue(d.Id, out var at) && (last is null || at > last)) last = at;
-            return (true, last, mine.Min(d => d.CreatedAt));
+            var since = mine.Select(d => d.CreatedAt).Concat(sign is null ? [] : [sign.HoldsSince]).Min();
+            return (true, last, since);
         }
 
         var roomUnits = await db.Rooms.AsNoTracking().Where(r => openRooms.Contains(r.Id))
@@ -93,7 +98,7 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
         foreach (var alarm in open)
         {
             if (alarm.RoomId is not { } roomId || !roomUnits.TryGetValue(roomId, out var ru)) continue;
-            var (_, last, _) = Activity(roomId, ru.BuildingId, ru.UnitNo);
+            var (_, last, _) = Activity(alarm.ResidentId!.Value, roomId);
             if (last is { } l && l > alarm.RaisedAt)
             {
                 alarm.Clear(AlarmActor.Platform, "activity at home again", now);
@@ -106,7 +111,7 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
         foreach (var h in homes)
         {
             if (alarmed.Contains(h.ResidentId)) continue;
-            var (watched, last, watchedSince) = Activity(h.RoomId, h.BuildingId, h.UnitNo);
+            var (watched, last, watchedSince) = Activity(h.ResidentId, h.RoomId);
             // Quiet since the last sign of life, or since the first device was put in if there was none yet.
             if (!watched || (last ?? watchedSince) > since) continue;
             var subject = new AlarmSubject(h.DistrictId, h.StreetId, h.CommunityId, h.GridId, null, h.ResidentId, h.RoomId, h.BuildingId, null,

@@ -23,6 +23,7 @@ public static class AccessModule
         services.AddScoped<VisitorCommands>();
         services.AddScoped<ControllerSync>();
         services.AddScoped<AccessQueries>();
+        services.AddScoped<ResidentPassages>();
         services.AddScoped<IDomainEventHandler<ResidentMovedOut>, MoveOutRevocation>();
         services.AddHostedService<AccessStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
