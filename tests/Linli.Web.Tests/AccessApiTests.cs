@@ -383,6 +383,30 @@ public sealed class AccessApiTests
         Assert.NotEqual(card.Id, cleaner.Id);
     }
 
+    [Fact]
+    public async Task A_contractor_sent_to_a_case_gets_in_at_its_building_only_until_the_work_orders_last_day()
+    {
+        await using var app = await LinliAppFactory.StartAsync();
+        var w = await WorldAsync(app);
+        var resident = await app.ClientAsAsync("resident1");
+        var lighting = (await CaseFlowTests.CategoryAsync(resident, "lighting")).Id;
+        using var reported = await resident.PostJsonAsync("/api/v1/cases", new { categoryId = lighting, title = "单元门口灯坏了", buildingId = w.Home.BuildingId });
+        var caseId = (await reported.OkAsync<Linli.Application.Cases.CaseDetailDto>()).Id;
+        var lastDay = DateOnly.FromDateTime(Linli.Domain.Common.ChinaTime.Local(app.Clock.GetUtcNow())).AddDays(1);
+
+        var contractor = await (await w.Admin.PostJsonAsync($"/api/v1/access/work-orders/{caseId}",
+            new { contractorName = "电工 刘师傅", cardUid = "5E5E5E5E", lastDate = lastDay })).OkAsync<CredentialDto>();
+
+        Assert.Equal((HolderKind.Contractor, $"电工 刘师傅 · #{caseId}"), (contractor.Holder, contractor.HolderName));
+        Assert.True((await w.DecideAsync(new { gate = w.CommunityGate, card = "5E5E5E5E" })).Allowed);
+        Assert.True((await w.DecideAsync(new { gate = w.OtherUnitDoor, card = "5E5E5E5E" })).Allowed);
+        app.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.False((await w.DecideAsync(new { gate = w.UnitDoor, card = "5E5E5E5E" })).Allowed);
+        // Another community's office cannot send anyone to this case.
+        var outsider = await app.ClientAsAsync("admin2");
+        Assert.Equal(HttpStatusCode.NotFound, await outsider.PostJsonAsync($"/api/v1/access/work-orders/{caseId}", new { contractorName = "某", cardUid = "6E6E6E6E" }).StatusOfAsync());
+    }
+
     static async Task<T> Eventually<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var until = DateTime.UtcNow.AddSeconds(15);

@@ -36,6 +36,7 @@ public sealed class ArchitectureTests
         [("Exchange", "Notices")] = "the higher platform's notices are published through NoticeCommands",
         [("Exchange", "Statistics")] = "the registry's figures go up to the higher platform from the statistics queries",
         [("Alarms", "Access")] = "the welfare check counts a resident's own passages as a sign of life (ResidentPassages)",
+        [("Access", "Cases")] = "a contractor dispatched to a case gets in at its place on its dates (CaseRecords.WorkPlaceAsync)",
         [("Access", "Devices")] = "door controllers and barriers are devices: they authenticate, show online and raise events (five refusals) as devices",
         [("Statistics", "Cases")] = "statistics is the read side: it counts cases",
         [("Statistics", "Devices")] = "statistics is the read side",

@@ -16,9 +16,19 @@ public sealed record CaseRecord(long Id, string Title, string CategoryCode, Case
     DateTimeOffset? HandledAt, DateTimeOffset? ClosedAt, string? Resolution, string? RejectReason, int? Rating, bool ResponseBreached,
     bool ResolutionBreached, IReadOnlyList<CaseEscalationStep> Escalations);
 
+/// <summary>Where a case's work happens and until when: what a contractor sent to it needs to get in (the access module).</summary>
+public sealed record CaseWorkPlace(long CaseId, string Title, CaseStatus Status, int CommunityId, int? BuildingId, int? RoomId, int? FacilityId,
+    DateTimeOffset ResolutionDueAt);
+
 /// <summary>Cases as records for the exchange with the higher platform, read through the caller's (declared) scope.</summary>
 public sealed class CaseRecords(ILinliDb db, CaseLookups lookups)
 {
+    /// <summary>The place and deadline of a case in the caller's scope, or null.</summary>
+    public async Task<CaseWorkPlace?> WorkPlaceAsync(long id, CancellationToken ct) =>
+        await db.Cases.AsNoTracking().Where(c => c.Id == id)
+            .Select(c => new CaseWorkPlace(c.Id, c.Title, c.Status, c.CommunityId, c.BuildingId, c.RoomId, c.FacilityId, c.ResolutionDueAt))
+            .FirstOrDefaultAsync(ct);
+
     public async Task<CaseRecord?> FindAsync(long id, CancellationToken ct)
     {
         var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id, ct);

@@ -36,6 +36,9 @@ public static class AccessApi
             .WithSummary("Moves the end of a credential's validity (a lease extended or ended early).").ProducesInputFailure().ProducesNotFound();
         manage.MapPut("/credentials/{id:long}/rights", Rights).WithName("SetCredentialRights")
             .WithSummary("Replaces a credential's rights: gates and time windows (a contractor's work-order dates).").ProducesInputFailure().ProducesNotFound().ProducesConflict();
+        manage.MapPost("/work-orders/{caseId:long}", WorkOrder).WithName("GrantWorkOrderAccess")
+            .WithSummary("A contractor sent to a case gets in from today to the work order's last day: the community's gates and the case's building or facility.")
+            .ProducesInputFailure().ProducesNotFound().ProducesConflict();
         manage.MapGet("/gates", ListGates).WithName("ListGates").WithSummary("Gates of the caller's area with their controllers.").ProducesInputFailure();
         manage.MapPost("/gates", CreateGate).WithName("CreateGate")
             .WithSummary("Adds a gate (community gate, building or unit door, car park barrier, facility door), optionally wired to its controller.")
@@ -106,6 +109,12 @@ public static class AccessApi
 
     static async Task<Ok<CredentialDto>> Rights(long id, GrantsRequest request, CredentialCommands credentials, CancellationToken ct) =>
         TypedResults.Ok(await credentials.SetGrantsAsync(id, request.Grants, ct));
+
+    static async Task<Created<CredentialDto>> WorkOrder(long caseId, WorkOrderAccessRequest request, WorkOrderAccess access, CancellationToken ct)
+    {
+        var issued = await access.GrantAsync(caseId, request, ct);
+        return TypedResults.Created($"/api/v1/access/credentials/{issued.Id}", issued);
+    }
 
     static async Task<Ok<Page<GateDto>>> ListGates(GateCommands gates, int? communityId, GateKind? kind, int? page, int? pageSize, CancellationToken ct) =>
         TypedResults.Ok(await gates.ListAsync(communityId, kind, PageRequest.From(page, pageSize), ct));

@@ -24,6 +24,7 @@ public static class AccessModule
         services.AddScoped<ControllerSync>();
         services.AddScoped<AccessQueries>();
         services.AddScoped<ResidentPassages>();
+        services.AddScoped<WorkOrderAccess>();
         services.AddScoped<IDomainEventHandler<ResidentMovedOut>, MoveOutRevocation>();
         services.AddHostedService<AccessStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
