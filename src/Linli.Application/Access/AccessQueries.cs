@@ -22,7 +22,7 @@ public sealed record ControllerDto(long DeviceId, string Code, string Name, Devi
     IReadOnlyList<string> Gates, long AckedVersion, long CurrentVersion, DateTimeOffset? LastSyncAt, DateTimeOffset? LastUploadAt, long UploadedEvents);
 
 /// <summary>The access log and the controllers as staff read them; all through the caller's scope.</summary>
-public sealed class AccessQueries(ILinliDb db, AccessSnapshot snapshot, AccessLogWriter writer, AuditLog audit, TimeProvider time)
+public sealed class AccessQueries(ILinliDb db, AccessSnapshot snapshot, AccessLogWriter writer, Devices.DeviceDirectory directory, AuditLog audit, TimeProvider time)
 {
     /// <summary>How far back "who is inside" looks: someone who came in two days ago and left by a door without a reader is not inside.</summary>
     public static readonly TimeSpan InsideWindow = TimeSpan.FromDays(1);
@@ -92,7 +92,9 @@ public sealed class AccessQueries(ILinliDb db, AccessSnapshot snapshot, AccessLo
         return devices.Select(d =>
         {
             var s = states.GetValueOrDefault(d.Id);
-            return new ControllerDto(d.Id, d.Code, d.Name, d.Type, d.Health, d.LastSeenAt, gates[d.Id].Order(StringComparer.Ordinal).ToList(),
+            // The directory's view is this moment's (the device clock saves it every few seconds).
+            var live = directory.Find(d.Id);
+            return new ControllerDto(d.Id, d.Code, d.Name, d.Type, live?.Health ?? d.Health, live?.SeenAt ?? d.LastSeenAt, gates[d.Id].Order(StringComparer.Ordinal).ToList(),
                 s?.AckedVersion ?? 0, snapshot.Version, s?.LastSyncAt, s?.LastUploadAt, s?.UploadedEvents ?? 0);
         }).ToList();
     }
