@@ -8,6 +8,7 @@ using Linli.Web.Features.Exchange;
 using Linli.Web.Features.Exchange.Open311;
 using Linli.Web.Features.Identity;
 using Linli.Web.Features.Notices;
+using Linli.Web.Features.Parking;
 using Linli.Web.Features.Registry;
 using Linli.Web.Features.Shared;
 using Linli.Web.Features.Statistics;
@@ -27,6 +28,7 @@ builder.Services.AddHierarchyExchange(builder.Configuration);
 builder.Services.AddNoticesModule();
 builder.Services.AddMonitoringModule(builder.Configuration);
 builder.Services.AddAccessModule(builder.Configuration);
+builder.Services.AddParkingModule();
 builder.Services.AddObservabilityModule(builder.Configuration);
 
 var app = builder.Build();
@@ -56,6 +58,7 @@ app.MapHierarchyExchange();
 app.MapNoticesApi();
 app.MapMonitoring();
 app.MapAccess();
+app.MapParking();
 app.MapRazorComponents<App>();
 
 app.Run();

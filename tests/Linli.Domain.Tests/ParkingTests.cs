@@ -306,6 +306,7 @@ public sealed class ParkingTests
         var session = new ParkingSession(lot, Car, VehicleKind.Temporary, Beijing(7, 10));
         Assert.Equal(10m, session.Pay(Beijing(7, 11, 50), lot.Schedule).Total);
         Assert.Equal((SessionState.Paid, Beijing(7, 12, 5)), (session.State, session.LeaveBy));
+        Assert.Equal(TimeSpan.Zero, session.LeaveBy!.Value.Offset);   // stored as UTC, as PostgreSQL takes instants
         // Too slow: the hour from 12:05 is paid at the exit's machine, then the barrier opens.
         Assert.Equal(5m, session.Pay(Beijing(7, 12, 30), lot.Schedule).Total);
         Assert.Equal(Beijing(7, 13, 5), session.LeaveBy);
@@ -425,6 +426,26 @@ public sealed class ParkingTests
         var resident = new ParkingSession(lot, OtherCar, VehicleKind.Resident, Beijing(7, 10));
         Assert.Equal(BarrierDecision.LetOut, BarrierPolicy.Decide(resident, lot.Schedule, Beijing(9, 10)));
         Assert.Equal(BarrierDecision.Refuse(BarrierRefusal.NoEntryRecord), BarrierPolicy.Decide(null, lot.Schedule, Beijing(9, 10)));
+    }
+
+    [Fact]
+    public void A_lot_that_records_unpaid_fees_as_due_lets_the_vehicle_out_owing_them_and_one_that_refuses_keeps_the_barrier_down()
+    {
+        var lot = Lot(Hourly(price: 5m));
+        var session = new ParkingSession(lot, Car, VehicleKind.Temporary, Beijing(7, 10));
+        Assert.Equal(UnpaidExit.RecordDue, lot.UnpaidExit);
+        Assert.Equal(new BarrierDecision(true, null, null, 10m), BarrierPolicy.Decide(lot, session, Beijing(7, 11, 30)));
+        Assert.Equal(10m, session.Exit(Beijing(7, 11, 30), lot.Schedule).Total);
+        Assert.Equal(10m, session.Due);
+
+        lot.WhenUnpaidAtExit(UnpaidExit.Refuse);
+        var another = new ParkingSession(lot, Car, VehicleKind.Temporary, Beijing(8, 10));
+        Assert.Equal(BarrierDecision.Refuse(BarrierRefusal.FeeUnpaid, 10m), BarrierPolicy.Decide(lot, another, Beijing(8, 11, 30)));
+        // Nothing owed, or no stay at all: the lot's choice changes nothing.
+        Assert.Equal(BarrierDecision.LetOut, BarrierPolicy.Decide(lot, new ParkingSession(lot, OtherCar, VehicleKind.Resident, Beijing(7, 10)), Beijing(9, 10)));
+        lot.WhenUnpaidAtExit(UnpaidExit.RecordDue);
+        Assert.Equal(BarrierDecision.Refuse(BarrierRefusal.NoEntryRecord), BarrierPolicy.Decide(lot, null, Beijing(9, 10)));
+        Assert.Equal("unpaidExit", Places.Refused(() => lot.WhenUnpaidAtExit((UnpaidExit)9)).Field);
     }
 
     // ---- Monthly passes, spaces, lots

@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
     static readonly Assembly Web = typeof(Program).Assembly;
 
     /// <summary>The modules: the same folder (and namespace) names in Domain, Application and Web.</summary>
-    static readonly string[] Modules = ["Registry", "Identity", "Cases", "Notices", "Devices", "Alarms", "Live", "Access", "Exchange", "Statistics"];
+    static readonly string[] Modules = ["Registry", "Identity", "Cases", "Notices", "Devices", "Alarms", "Live", "Access", "Parking", "Exchange", "Statistics"];
 
     /// <summary>
     /// What a module may use of another module besides Common: its public services, its events, and for the modules
@@ -38,6 +38,7 @@ public sealed class ArchitectureTests
         [("Alarms", "Access")] = "the welfare check counts a resident's own passages as a sign of life (ResidentPassages)",
         [("Access", "Cases")] = "a contractor dispatched to a case gets in at its place on its dates (CaseRecords.WorkPlaceAsync)",
         [("Access", "Devices")] = "door controllers and barriers are devices: they authenticate, show online and raise events (five refusals) as devices",
+        [("Parking", "Devices")] = "car park barriers are devices: they authenticate with their own secret and show online as devices",
         [("Statistics", "Cases")] = "statistics is the read side: it counts cases",
         [("Statistics", "Devices")] = "statistics is the read side",
         [("Statistics", "Alarms")] = "statistics is the read side",

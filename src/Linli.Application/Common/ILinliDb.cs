@@ -78,6 +78,11 @@ public interface ILinliDb : ILinliReadDb
     DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses { get; }
     DbSet<Linli.Domain.Access.AccessLogEntry> AccessLog { get; }
     DbSet<Linli.Domain.Access.AccessController> AccessControllers { get; }
+    DbSet<Linli.Domain.Parking.ParkingLot> ParkingLots { get; }
+    DbSet<Linli.Domain.Parking.ParkingSpace> ParkingSpaces { get; }
+    DbSet<Linli.Domain.Parking.MonthlyPass> MonthlyPasses { get; }
+    DbSet<Linli.Domain.Parking.PlateListEntry> PlateLists { get; }
+    DbSet<Linli.Domain.Parking.ParkingSession> ParkingSessions { get; }
 
     DatabaseFacade Database { get; }
     ChangeTracker ChangeTracker { get; }

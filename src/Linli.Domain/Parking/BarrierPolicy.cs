@@ -56,4 +56,18 @@ public static class BarrierPolicy
         if (owed == 0) return BarrierDecision.LetOut;
         return BarrierDecision.Refuse(session.State == SessionState.Paid ? BarrierRefusal.GraceExpired : BarrierRefusal.FeeUnpaid, owed);
     }
+
+    /// <summary>
+    /// At <paramref name="lot"/>'s exit: as above, except that a lot which records unpaid fees as due
+    /// (<see cref="UnpaidExit.RecordDue"/>) lets the vehicle out owing <see cref="BarrierDecision.Owed"/>, which
+    /// <see cref="ParkingSession.Exit"/> then keeps as due.
+    /// </summary>
+    public static BarrierDecision Decide(ParkingLot lot, ParkingSession? session, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(lot);
+        var decision = Decide(session, lot.Schedule, at);
+        return decision is { Open: false, Reason: BarrierRefusal.FeeUnpaid or BarrierRefusal.GraceExpired } && lot.UnpaidExit == UnpaidExit.RecordDue
+            ? decision with { Open = true, Reason = null }
+            : decision;
+    }
 }

@@ -42,6 +42,22 @@ public enum BarrierRefusal
     NoEntryRecord,
 }
 
+/// <summary>
+/// What a lot's exit barrier does for a vehicle that owes a fee it has not paid. Chinese car parks show the fee on the exit's
+/// display with a code to scan, and open once the driver has paid there; until the platform has a payment gateway,
+/// <see cref="RecordDue"/> stands in for that payment.
+/// </summary>
+public enum UnpaidExit
+{
+    /// <summary>
+    /// Open, and keep the fee as due on the stay (先离场后付费, leave first and pay afterwards): no queue forms behind a driver
+    /// who cannot pay at the barrier. The default.
+    /// </summary>
+    RecordDue,
+    /// <summary>Stay down showing the amount: the driver pays at a pay station first (or staff let the car out by hand).</summary>
+    Refuse,
+}
+
 /// <summary>Which vehicles pay and which park on visitor spaces.</summary>
 public static class VehicleKinds
 {

@@ -1,4 +1,3 @@
-using Linli.Domain.Access;
 using Linli.Domain.Common;
 
 namespace Linli.Domain.Parking;
@@ -28,20 +27,24 @@ public sealed class ParkingLot : ScopedEntity
     public int OwnedSpaces { get; private set; }
     public int RentedSpaces { get; private set; }
     public int VisitorSpaces { get; private set; }
+    /// <summary>What the exit barrier does for a vehicle that owes a fee it has not paid.</summary>
+    public UnpaidExit UnpaidExit { get; private set; }
 
     // Every version stays while a stay that began under it may still be open; the schedule is built from them on demand.
-    readonly List<TariffVersion> _tariffs = [];
+    // Not readonly: storage sets it when it reads a lot.
+    List<TariffVersion> _tariffs = [];
 
     ParkingLot() { }
 
     public ParkingLot(string code, string name, PlaceKeys community, ParkingTariff tariff, DateTimeOffset tariffFrom,
-        int ownedSpaces = 0, int rentedSpaces = 0, int visitorSpaces = 0, int? facilityId = null)
+        int ownedSpaces = 0, int rentedSpaces = 0, int visitorSpaces = 0, int? facilityId = null, UnpaidExit unpaidExit = UnpaidExit.RecordDue)
     {
-        Code = Codes.Check(code, CodeMaxLength, "code");
-        Name = Names.Check(name, NameMaxLength, "name");
+        Code = CheckCode(code);
+        Name = CheckName(name);
         PlaceIn(community with { GridId = 0 });
         FacilityId = facilityId;
         SetCapacity(ownedSpaces, rentedSpaces, visitorSpaces);
+        WhenUnpaidAtExit(unpaidExit);
         _tariffs.AddRange(TariffSchedule.Starting(tariffFrom, tariff).Versions);
     }
 
@@ -64,6 +67,9 @@ public sealed class ParkingLot : ScopedEntity
         VisitorSpaces = Count(visitorSpaces, "visitorSpaces");
     }
 
+    public void WhenUnpaidAtExit(UnpaidExit unpaidExit) =>
+        UnpaidExit = Enum.IsDefined(unpaidExit) ? unpaidExit : throw new DomainException("Choose RecordDue or Refuse.", "unpaidExit");
+
     /// <summary>A price change from <paramref name="effectiveFrom"/> (not in the past); stays already inside are charged the new prices only from then.</summary>
     public void ChangeTariff(ParkingTariff tariff, DateTimeOffset effectiveFrom, DateTimeOffset now)
     {
@@ -74,6 +80,24 @@ public sealed class ParkingLot : ScopedEntity
 
     /// <summary>The lot's state for the entry barrier, given how many paying vehicles are inside (counted from the session events).</summary>
     public LotOccupancy Occupancy(int temporaryInside) => new(Id, TemporaryCapacity, temporaryInside);
+
+    // A barrier controller names the lot by its code: the same characters as a gate's code, which every controller can send.
+    static string CheckCode(string? code)
+    {
+        var trimmed = (code ?? "").Trim();
+        if (trimmed.Length == 0) throw new DomainException("A code is required.", "code");
+        if (trimmed.Length > CodeMaxLength) throw new DomainException($"A code is at most {CodeMaxLength} characters.", "code");
+        if (!trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) throw new DomainException("A code has letters, digits, '-' and '_' only.", "code");
+        return trimmed;
+    }
+
+    static string CheckName(string? name)
+    {
+        var trimmed = (StorableText.Check(name, "name") ?? "").Trim();
+        if (trimmed.Length == 0) throw new DomainException("A name is required.", "name");
+        if (trimmed.Length > NameMaxLength) throw new DomainException($"A name is at most {NameMaxLength} characters.", "name");
+        return trimmed;
+    }
 
     static int Count(int count, string field) =>
         count is < 0 or > MaxSpacesPerKind ? throw new DomainException($"A lot has 0 to {MaxSpacesPerKind} spaces of a kind.", field) : count;

@@ -80,7 +80,8 @@ public sealed class ParkingSession : ScopedEntity, IHasDomainEvents
         if (owed.Total == 0)
             throw new ConflictException(State == SessionState.Paid ? "Already paid: the vehicle can leave until the grace ends." : "Nothing to pay yet: the stay is still free.");
         _payments.Add(new ParkingPayment(at, owed.Total));
-        LeaveBy = schedule.LeaveBy(EntryAt, PaidAt());
+        // Kept as UTC like every stored instant (the schedule answers in Beijing time, for a receipt).
+        LeaveBy = schedule.LeaveBy(EntryAt, PaidAt())?.ToUniversalTime();
         State = SessionState.Paid;
         return owed;
     }

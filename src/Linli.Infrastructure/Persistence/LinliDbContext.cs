@@ -151,6 +151,11 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
     public DbSet<Linli.Domain.Access.VisitorPass> VisitorPasses => Set<Linli.Domain.Access.VisitorPass>();
     public DbSet<Linli.Domain.Access.AccessLogEntry> AccessLog => Set<Linli.Domain.Access.AccessLogEntry>();
     public DbSet<Linli.Domain.Access.AccessController> AccessControllers => Set<Linli.Domain.Access.AccessController>();
+    public DbSet<Linli.Domain.Parking.ParkingLot> ParkingLots => Set<Linli.Domain.Parking.ParkingLot>();
+    public DbSet<Linli.Domain.Parking.ParkingSpace> ParkingSpaces => Set<Linli.Domain.Parking.ParkingSpace>();
+    public DbSet<Linli.Domain.Parking.MonthlyPass> MonthlyPasses => Set<Linli.Domain.Parking.MonthlyPass>();
+    public DbSet<Linli.Domain.Parking.PlateListEntry> PlateLists => Set<Linli.Domain.Parking.PlateListEntry>();
+    public DbSet<Linli.Domain.Parking.ParkingSession> ParkingSessions => Set<Linli.Domain.Parking.ParkingSession>();
 
     // The stale-tolerant reads see the same sets, filtered alike (ILinliReadDb).
     IQueryable<HierarchyNode> ILinliReadDb.Nodes => Nodes;
@@ -228,6 +233,19 @@ public sealed class LinliDbContext(DbContextOptions<LinliDbContext> options) : D
         modelBuilder.Entity<Linli.Domain.Access.AccessLogEntry>().HasQueryFilter(Scoped<Linli.Domain.Access.AccessLogEntry>(
             e => Set<Linli.Domain.Access.Credential>().Any(c => c.Id == e.CredentialId && Set<Resident>().Any(r => r.Id == c.ResidentId && r.RoomId == ScopeId))));
         modelBuilder.Entity<Linli.Domain.Access.AccessController>().HasQueryFilter(Scoped<Linli.Domain.Access.AccessController>(_ => false));
+        // Parking: a household sees its community's lots, the spaces and passes of its members, and the stays of their
+        // vehicles (the plates on those spaces and passes); never a lot's lists.
+        modelBuilder.Entity<Linli.Domain.Parking.ParkingLot>().HasQueryFilter(Scoped<Linli.Domain.Parking.ParkingLot>(l => l.CommunityId == ScopeCommunityId));
+        modelBuilder.Entity<Linli.Domain.Parking.ParkingSpace>().HasQueryFilter(Scoped<Linli.Domain.Parking.ParkingSpace>(
+            sp => Set<Resident>().Any(r => r.Id == sp.ResidentId && r.RoomId == ScopeId)));
+        modelBuilder.Entity<Linli.Domain.Parking.MonthlyPass>().HasQueryFilter(Scoped<Linli.Domain.Parking.MonthlyPass>(
+            p => Set<Resident>().Any(r => r.Id == p.ResidentId && r.RoomId == ScopeId)));
+        modelBuilder.Entity<Linli.Domain.Parking.PlateListEntry>().HasQueryFilter(Scoped<Linli.Domain.Parking.PlateListEntry>(_ => false));
+        modelBuilder.Entity<Linli.Domain.Parking.ParkingSession>().HasQueryFilter(Scoped<Linli.Domain.Parking.ParkingSession>(
+            s => Set<Linli.Domain.Parking.ParkingSpace>().Any(sp => sp.LotId == s.LotId && sp.Plates.Contains(s.Plate)
+                    && Set<Resident>().Any(r => r.Id == sp.ResidentId && r.RoomId == ScopeId))
+                || Set<Linli.Domain.Parking.MonthlyPass>().Any(p => p.LotId == s.LotId && p.Plate == s.Plate
+                    && Set<Resident>().Any(r => r.Id == p.ResidentId && r.RoomId == ScopeId))));
         // Readings carry no scope keys (they are written tens of thousands a second): they are visible with their device.
         modelBuilder.Entity<StoredReading>().HasQueryFilter(r => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == r.DeviceId));
         modelBuilder.Entity<ReadingHour>().HasQueryFilter(h => ScopeLevel == ScopeLevel.System || Set<Device>().Any(d => d.Id == h.DeviceId));
