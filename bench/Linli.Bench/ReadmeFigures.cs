@@ -59,6 +59,15 @@ public static partial class ReadmeFigures
             new("web process memory with 100,000 registered devices, each heard once", "< 1 GB",
                 (r, p) => r.FactMatch("2026-11-22-monitoring-devices-memory", p, "after one message per device", Rss())),
         ]),
+        new("One card, 100,000 cards on door controllers, 16 clients on the same machine (medians of 3 alternating runs beside the empty endpoint `/ping`):",
+        [
+            new("online access decisions (card at a gate → allow/deny from the in-memory snapshot) with the access log written by its batch writer", "≥ 10,000/s, p99 < 5 ms (moonshot ≥ 0.5 × empty)",
+                (r, p) => r.AccessDecisions("2026-12-07-access", p)),
+            new("a controller's whitelist delta after 1,000 changes among the cards (one request)", "< 200 ms",
+                (r, p) => r.FactUpTo("2026-12-07-access", p, "whitelist delta after 1,000 changes", '(')),
+            new("a card suspended through one web node, refused at a gate asked through another", "≤ 2 s",
+                (r, p) => r.FactUpTo("2026-12-07-access", p, "suspended card refused at a gate of another node", '(')),
+        ]),
         new("District: several web nodes as separate processes on one PostgreSQL (the district runs on PostgreSQL only; everything shares this machine's 2 cores):",
         [
             new("10,000 SLA timers due in the same instant, two nodes claiming (one node in the same run): all fired, median of 3, each exactly once", "< 10 s",
@@ -175,6 +184,12 @@ public static partial class ReadmeFigures
             var raw = Leading(FactValue(stem, "raw insert rate, same database, same run"));
             var was = Leading(FactValue(before, "cases per second through the API"));
             return $"**{ours}/s** (raw {raw}/s, API ÷ raw {FactValue(stem, "API ÷ raw")}; before {was}/s) ([{stem[..10]}](bench/results/{stem}.md), [before](bench/results/{before}.md))";
+        }
+
+        public string AccessDecisions(string prefix, string provider)
+        {
+            var stem = $"{prefix}-{provider}";
+            return Link(stem, $"**{FactValue(stem, "decisions, median of runs")}**; empty endpoint {FactValue(stem, "empty endpoint, median of runs")}, ratio {FactValue(stem, "ratio decisions / empty").Split(' ')[0]}");
         }
 
         public string Ingest(string prefix, string provider)

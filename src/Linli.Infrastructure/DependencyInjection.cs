@@ -85,6 +85,7 @@ public static class DependencyInjection
         services.AddScoped<CaseSeeder>();
         services.AddScoped<MonitoringSeeder>();
         services.AddScoped<AccessSeeder>();
+        services.AddScoped<ParkingSeeder>();
         services.AddScoped<NoticeSeeder>();
         services.AddSingleton(TimeProvider.System);
         return services;

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -67,6 +69,27 @@ public sealed class OneCardTests(BrowserFixture app)
         await Expect(page.Locator("#inside-h")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
         await Expect(page.Locator("main h1")).ToHaveTextAsync("Doors and gates");
+        problems.AddRange(await Axe.SeriousViolationsAsync(page));
+        await page.Context.CloseAsync();
+        Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public async Task Staff_see_each_car_parks_free_visitor_spaces_on_the_parking_page_and_on_the_site_plan()
+    {
+        var page = await app.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "admin1");
+        await page.GetByRole(AriaRole.Link, new() { Name = "停车" }).ClickAsync();
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("停车");
+        var lot = page.GetByTestId("lots").Locator("tbody tr").First;
+        await Expect(lot).ToContainTextAsync("/ 30");
+        var problems = new List<string>(await Axe.SeriousViolationsAsync(page));
+        var code = await lot.GetAttributeAsync("data-lot");
+
+        using var api = await app.ApiAsAsync("admin1");
+        var me = await api.GetFromJsonAsync<JsonElement>("/api/v1/me");
+        await page.GotoAsync($"/registry/communities/{me.GetProperty("scopeId").GetInt32()}");
+        await Expect(page.Locator($"text.parking-free[data-lot='{code}']")).ToContainTextAsync("空位");
         problems.AddRange(await Axe.SeriousViolationsAsync(page));
         await page.Context.CloseAsync();
         Assert.True(problems.Count == 0, "axe-core found serious or critical problems:\n" + string.Join("\n", problems));

@@ -27,6 +27,7 @@ public static partial class HostSetup
                 await scope.ServiceProvider.GetRequiredService<CaseSeeder>().SeedAsync(profile.Seed);
                 await Devices.DemoDevices.SeedAsync(app, scope.ServiceProvider.GetRequiredService<MonitoringSeeder>());
                 var cards = await scope.ServiceProvider.GetRequiredService<AccessSeeder>().SeedAsync();
+                await scope.ServiceProvider.GetRequiredService<ParkingSeeder>().SeedAsync();
                 Console.WriteLine("Demo cards for the door controllers (linli-devicesim access-controller): "
                     + string.Join("; ", cards.Select(c => $"{c.Holder} {c.Uid}")));
                 await scope.ServiceProvider.GetRequiredService<NoticeSeeder>().SeedAsync();
