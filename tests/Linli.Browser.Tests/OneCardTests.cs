@@ -65,6 +65,18 @@ public sealed class OneCardTests(BrowserFixture app)
         await Expect(page.Locator("#credentials-h")).ToBeVisibleAsync();
         var problems = new List<string>(await Axe.SeriousViolationsAsync(page));
 
+        // The guard registers a walk-in visitor to a resident and shows the pass on the screen.
+        using (var api = await app.ApiAsAsync("admin1"))
+        {
+            var host = (await api.GetFromJsonAsync<PageOf<ResidentRow>>("/api/v1/residents?pageSize=5"))!.Items.First(r => r.RoomId is not null);
+            await page.Locator("summary", new() { HasText = "登记来访人员" }).ClickAsync();
+            await page.Locator("#hostId").FillAsync(host.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await page.Locator("#walkInName").FillAsync("快递 小王");
+            await page.GetByTestId("walk-in").ClickAsync();
+            await Expect(page.GetByTestId("walk-in-pass").Locator(".qr svg")).ToBeVisibleAsync();
+            Assert.StartsWith("LV1.", await page.GetByTestId("walk-in-pass").GetAttributeAsync("data-code"), StringComparison.Ordinal);
+        }
+
         await page.GotoAsync("/access?building=" + await FirstBuildingAsync(page));
         await Expect(page.Locator("#inside-h")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
