@@ -20,7 +20,7 @@ public sealed class OneCardTests(BrowserFixture app)
         await BrowserFixture.SignInAsync(page, "resident1");
         await page.GotoAsync("/display?large=true&returnUrl=/");
         await Expect(page.Locator("html")).ToHaveClassAsync("large");
-        await page.GetByRole(AriaRole.Link, new() { Name = "我的一卡通" }).First.ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "一卡通" }).First.ClickAsync();
         await Expect(page.Locator("main h1")).ToHaveTextAsync("我的一卡通");
 
         var code = page.GetByTestId("phone-code");
@@ -64,6 +64,19 @@ public sealed class OneCardTests(BrowserFixture app)
         await Expect(page.Locator("[data-testid^=controller-DC-]").First).ToBeVisibleAsync();
         await Expect(page.Locator("#credentials-h")).ToBeVisibleAsync();
         var problems = new List<string>(await Axe.SeriousViolationsAsync(page));
+
+        // The office gives a holder daytime hours on one building's doors.
+        var firstRow = page.Locator("tr[data-testid^=credential-]").First;
+        var credentialId = (await firstRow.GetAttributeAsync("data-testid"))!["credential-".Length..];
+        var buildingId = await FirstBuildingAsync(page);
+        await page.Locator("#rightsId").FillAsync(credentialId);
+        await page.Locator("#rightsScope").SelectOptionAsync("Building");
+        await page.Locator("#rightsPlace").FillAsync(buildingId);
+        await page.Locator("#rightsFrom").FillAsync("06:00");
+        await page.Locator("#rightsUntil").FillAsync("20:00");
+        await page.GetByTestId("set-rights").ClickAsync();
+        await Expect(page.GetByTestId("access-message")).ToContainTextAsync("权限已修改");
+        await Expect(page.GetByTestId($"credential-{credentialId}")).ToContainTextAsync($"楼栋 #{buildingId} 06:00–20:00");
 
         // The guard registers a walk-in visitor to a resident and shows the pass on the screen.
         using (var api = await app.ApiAsAsync("admin1"))

@@ -23,85 +23,13 @@ namespace Linli.Web.Tests;
 /// </summary>
 public sealed class AccessApiTests
 {
-    /// <summary>A community with a door controller wired to its gate, resident1's unit door and a neighbouring unit's door.</summary>
-    sealed record World(TestApp App, HttpClient Admin, HttpClient Anonymous, DeviceWithSecret Controller, Home Home, string CommunityGate, string UnitDoor,
-        string OtherUnitDoor)
-    {
-        public async Task<DecisionResponse> DecideAsync(object body, string? gateCode = null, DeviceWithSecret? controller = null)
-        {
-            using var response = await PostAsControllerAsync("/api/v1/access/decisions", body, controller);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return await response.OkAsync<DecisionResponse>();
-        }
-
-        public async Task<HttpResponseMessage> PostAsControllerAsync(string url, object body, DeviceWithSecret? controller = null)
-        {
-            var c = controller ?? Controller;
-            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(body, options: Api.Json) };
-            request.Headers.Add(IngestApi.DeviceIdHeader, c.Device.Code);
-            request.Headers.Add(IngestApi.DeviceKeyHeader, c.Secret);
-            return await Anonymous.SendAsync(request);
-        }
-
-        public async Task<WhitelistPage> CommandsAsync()
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/access/controller/commands");
-            request.Headers.Add(IngestApi.DeviceIdHeader, Controller.Device.Code);
-            request.Headers.Add(IngestApi.DeviceKeyHeader, Controller.Secret);
-            using var response = await Anonymous.SendAsync(request);
-            return await response.OkAsync<WhitelistPage>();
-        }
-
-        public async Task<CredentialDto> IssueAsync(object body)
-        {
-            using var response = await Admin.PostJsonAsync("/api/v1/access/credentials", body);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return await response.OkAsync<CredentialDto>();
-        }
-    }
-
-    sealed record Home(int ResidentId, int RoomId, int BuildingId, int Unit, int CommunityId, int Units);
-
-    static async Task<World> WorldAsync(TestApp app, string resident = "resident1", string admin = "admin1")
-    {
-        var home = await HomeOfAsync(app, resident);
-        var staff = await app.ClientAsAsync(admin);
-        var controller = await MonitoringKit.RegisterAsync(staff, DeviceType.DoorController, new { buildingId = home.BuildingId, unit = home.Unit });
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        async Task<string> GateAsync(object body)
-        {
-            using var response = await staff.PostJsonAsync("/api/v1/access/gates", body);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (await response.OkAsync<GateDto>()).Code;
-        }
-        var gate = await GateAsync(new { code = $"G-{tag}", name = "南门", kind = "CommunityGate", communityId = home.CommunityId, controller = controller.Device.Code });
-        var unit = await GateAsync(new { code = $"U-{tag}", name = "本单元门", kind = "UnitDoor", buildingId = home.BuildingId, unit = home.Unit, controller = controller.Device.Code });
-        var other = await GateAsync(new
-        {
-            code = $"O-{tag}", name = "邻单元门", kind = "UnitDoor", buildingId = home.BuildingId, unit = home.Unit == 1 ? 2 : 1, controller = controller.Device.Code,
-        });
-        return new World(app, staff, app.Anonymous(), controller, home, gate, unit, other);
-    }
-
-    static async Task<Home> HomeOfAsync(TestApp app, string userName)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        var user = await db.Users.IgnoreQueryFilters().SingleAsync(u => u.UserName == userName);
-        var resident = await db.Residents.IgnoreQueryFilters().SingleAsync(r => r.Id == user.ResidentId);
-        var room = await db.Rooms.IgnoreQueryFilters().SingleAsync(r => r.Id == resident.RoomId);
-        var building = await db.Buildings.IgnoreQueryFilters().SingleAsync(b => b.Id == room.BuildingId);
-        Assert.True(building.Units >= 2, "the premise: resident1's building has a second unit");
-        return new Home(resident.Id, room.Id, room.BuildingId, room.UnitNo, room.CommunityId, building.Units);
-    }
-
     const string Uid = "04A1B2C3";
 
     [Fact]
     public async Task A_residents_card_opens_the_community_gate_and_their_unit_but_not_the_neighbouring_unit()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = "04:a1:b2:c3" });
 
         var atGate = await w.DecideAsync(new { gate = w.CommunityGate, card = Uid });
@@ -128,7 +56,7 @@ public sealed class AccessApiTests
     public async Task A_card_reported_lost_is_refused_at_once_and_opens_again_when_found_and_a_replacement_takes_over()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         Assert.True((await w.DecideAsync(new { gate = w.UnitDoor, card = Uid })).Allowed);
 
@@ -155,7 +83,7 @@ public sealed class AccessApiTests
     public async Task A_phone_code_opens_once_and_a_screenshot_a_minute_later_is_refused_as_expired()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         // The demo gives every resident with an account a phone code; a second one is refused.
         var resident = await app.ClientAsAsync("resident1");
         var mine = await resident.GetOkAsync<Page<CredentialDto>>("/api/v1/access/me/credentials");
@@ -186,7 +114,7 @@ public sealed class AccessApiTests
     public async Task A_visitors_pass_opens_the_allowed_number_of_times_then_is_used_up_and_after_its_window_expired()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var resident = await app.ClientAsAsync("resident1");
         var now = app.Clock.GetUtcNow();
         var pass = await (await resident.PostJsonAsync("/api/v1/access/me/visitors",
@@ -221,7 +149,7 @@ public sealed class AccessApiTests
     public async Task A_resident_who_moves_out_loses_access_and_a_tenants_card_ends_with_the_lease()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         await w.IssueAsync(new { kind = "Plate", residentId = w.Home.ResidentId, plate = "浙A·12345" });
         Assert.True((await w.DecideAsync(new { gate = w.UnitDoor, card = Uid })).Allowed);
@@ -255,7 +183,7 @@ public sealed class AccessApiTests
     public async Task Five_refusals_in_a_row_at_one_reader_raise_a_security_alarm_once()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         for (var i = 0; i < 7; i++) Assert.False((await w.DecideAsync(new { gate = w.UnitDoor, card = $"0000000{i}" })).Allowed);
 
         var alarms = await Eventually(() => w.Admin.GetOkAsync<Page<AlarmDto>>("/api/v1/alarms?pageSize=100"),
@@ -268,7 +196,7 @@ public sealed class AccessApiTests
     public async Task A_controller_must_know_its_key_name_one_credential_and_ask_about_its_own_gates()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var other = await MonitoringKit.RegisterAsync(w.Admin, DeviceType.DoorController, new { buildingId = w.Home.BuildingId });
         var sensor = await MonitoringKit.RegisterAsync(w.Admin, DeviceType.SmokeDetector, new { buildingId = w.Home.BuildingId });
 
@@ -289,7 +217,7 @@ public sealed class AccessApiTests
     public async Task An_offline_controller_syncs_its_whitelist_by_acknowledged_commands_and_its_buffered_decisions_land_in_the_log_at_their_times()
     {
         await using var app = await LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Access:SettleSeconds"] = "0" });
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         var snapshot = app.Factory.Services.GetRequiredService<AccessSnapshot>();
         await snapshot.CatchUpAsync(CancellationToken.None);
@@ -340,7 +268,7 @@ public sealed class AccessApiTests
     public async Task One_communitys_staff_cannot_issue_credentials_to_another_communitys_residents_nor_read_its_log()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         await w.DecideAsync(new { gate = w.UnitDoor, card = Uid });
         var outsider = await app.ClientAsAsync("admin2");
@@ -363,7 +291,7 @@ public sealed class AccessApiTests
     public async Task The_log_counts_entries_per_hour_and_knows_who_is_inside_a_building()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         var cleaner = await w.IssueAsync(new
         {
@@ -387,7 +315,7 @@ public sealed class AccessApiTests
     public async Task A_contractor_sent_to_a_case_gets_in_at_its_building_only_until_the_work_orders_last_day()
     {
         await using var app = await LinliAppFactory.StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var resident = await app.ClientAsAsync("resident1");
         var lighting = (await CaseFlowTests.CategoryAsync(resident, "lighting")).Id;
         using var reported = await resident.PostJsonAsync("/api/v1/cases", new { categoryId = lighting, title = "单元门口灯坏了", buildingId = w.Home.BuildingId });

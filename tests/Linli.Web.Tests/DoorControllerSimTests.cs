@@ -24,7 +24,7 @@ public sealed class DoorControllerSimTests
     public async Task Offline_a_residents_card_opens_their_unit_door_a_phone_code_opens_once_and_a_visitors_pass_opens_its_two_entries()
     {
         await using var app = await StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         var resident = await app.ClientAsAsync("resident1");
         // The demo gave resident1 a phone code.
@@ -32,7 +32,7 @@ public sealed class DoorControllerSimTests
         var pass = await (await resident.PostJsonAsync("/api/v1/access/me/visitors",
             new { visitorName = "张阿姨", validUntil = app.Clock.GetUtcNow().AddHours(4), entries = 2 })).OkAsync<VisitorPassDto>();
         await w.SettledAsync();
-        var door = w.Controller();
+        var door = w.Sim();
         await door.SyncAsync();
         Assert.Equal(3, door.Gates.Count);
         // Theirs among the community's (every demo card opens the community gate, which this controller drives).
@@ -70,10 +70,10 @@ public sealed class DoorControllerSimTests
     public async Task A_card_suspended_while_the_controller_is_offline_still_opens_until_the_next_sync_as_documented_then_is_refused_offline()
     {
         await using var app = await StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         await w.SettledAsync();
-        var door = w.Controller();
+        var door = w.Sim();
         await door.SyncAsync();
 
         door.GoOffline();
@@ -93,10 +93,10 @@ public sealed class DoorControllerSimTests
     public async Task Coming_back_uploads_the_offline_decisions_and_staff_see_them_in_the_log_marked_offline_at_their_true_times_in_order()
     {
         await using var app = await StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         await w.SettledAsync();
-        var door = w.Controller();
+        var door = w.Sim();
         await door.SyncAsync();
 
         door.GoOffline();
@@ -124,12 +124,12 @@ public sealed class DoorControllerSimTests
     public async Task Online_the_controller_gives_the_platforms_answer_with_the_holders_name_and_when_its_link_fails_the_whitelist_decides()
     {
         await using var app = await StartAsync();
-        var w = await WorldAsync(app);
+        var w = await AccessKit.WorldAsync(app);
         var card = await w.IssueAsync(new { kind = "Card", residentId = w.Home.ResidentId, cardUid = Uid });
         await w.SettledAsync();
         var cable = new Cable();
         // A test machine runs many apps at once: the 1 s a person at the door waits is not what this test is about.
-        var door = new DoorControllerSim(app.Factory.CreateDefaultClient(cable), w.Device.Device.Code, w.Device.Secret, app.Clock)
+        var door = new DoorControllerSim(app.Factory.CreateDefaultClient(cable), w.Controller.Device.Code, w.Controller.Secret, app.Clock)
         {
             DecisionTimeout = TimeSpan.FromSeconds(30),
         };
@@ -158,56 +158,4 @@ public sealed class DoorControllerSimTests
     }
 
     static Task<TestApp> StartAsync() => LinliAppFactory.StartAsync(new Dictionary<string, string> { ["Linli:Access:SettleSeconds"] = "0" });
-
-    /// <summary>A community with a door controller wired to its gate, resident1's unit door and a neighbouring unit's door.</summary>
-    sealed record World(TestApp App, HttpClient Admin, DeviceWithSecret Device, Home Home, string CommunityGate, string UnitDoor, string OtherUnitDoor)
-    {
-        public DoorControllerSim Controller() => new(App.Anonymous(), Device.Device.Code, Device.Secret, App.Clock);
-
-        public async Task<CredentialDto> IssueAsync(object body)
-        {
-            using var response = await Admin.PostJsonAsync("/api/v1/access/credentials", body);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return await response.OkAsync<CredentialDto>();
-        }
-
-        /// <summary>The platform hands a controller only changes its snapshot has read; here it reads them now rather than within a poll.</summary>
-        public Task SettledAsync() => App.Factory.Services.GetRequiredService<AccessSnapshot>().CatchUpAsync(CancellationToken.None);
-    }
-
-    sealed record Home(int ResidentId, int BuildingId, int Unit, int CommunityId);
-
-    static async Task<World> WorldAsync(TestApp app, string resident = "resident1", string admin = "admin1")
-    {
-        var home = await HomeOfAsync(app, resident);
-        var staff = await app.ClientAsAsync(admin);
-        var controller = await MonitoringKit.RegisterAsync(staff, DeviceType.DoorController, new { buildingId = home.BuildingId, unit = home.Unit });
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        async Task<string> GateAsync(object body)
-        {
-            using var response = await staff.PostJsonAsync("/api/v1/access/gates", body);
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return (await response.OkAsync<GateDto>()).Code;
-        }
-        var gate = await GateAsync(new { code = $"G-{tag}", name = "南门", kind = "CommunityGate", communityId = home.CommunityId, controller = controller.Device.Code });
-        var unit = await GateAsync(new { code = $"U-{tag}", name = "本单元门", kind = "UnitDoor", buildingId = home.BuildingId, unit = home.Unit, controller = controller.Device.Code });
-        var other = await GateAsync(new
-        {
-            code = $"O-{tag}", name = "邻单元门", kind = "UnitDoor", buildingId = home.BuildingId, unit = home.Unit == 1 ? 2 : 1, controller = controller.Device.Code,
-        });
-        return new World(app, staff, controller, home, gate, unit, other);
-    }
-
-    static async Task<Home> HomeOfAsync(TestApp app, string userName)
-    {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        // The test reads the seeded home outside any user's scope, so the scope filters would hide it.
-        var user = await db.Users.IgnoreQueryFilters().SingleAsync(u => u.UserName == userName);
-        var resident = await db.Residents.IgnoreQueryFilters().SingleAsync(r => r.Id == user.ResidentId);
-        var room = await db.Rooms.IgnoreQueryFilters().SingleAsync(r => r.Id == resident.RoomId);
-        var building = await db.Buildings.IgnoreQueryFilters().SingleAsync(b => b.Id == room.BuildingId);
-        Assert.True(building.Units >= 2, "the premise: resident1's building has a second unit");
-        return new Home(resident.Id, room.BuildingId, room.UnitNo, room.CommunityId);
-    }
 }

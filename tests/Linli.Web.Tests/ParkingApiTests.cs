@@ -108,12 +108,8 @@ public sealed class ParkingApiTests
 
     static async Task<Home> HomeOfAsync(TestApp app, string userName)
     {
-        using var scope = app.Factory.Services.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<LinliDbContext>();
-        var user = await db.Users.IgnoreQueryFilters().SingleAsync(u => u.UserName == userName);
-        var resident = await db.Residents.IgnoreQueryFilters().SingleAsync(r => r.Id == user.ResidentId);
-        var room = await db.Rooms.IgnoreQueryFilters().SingleAsync(r => r.Id == resident.RoomId);
-        return new Home(resident.Id, room.BuildingId, room.CommunityId);
+        var home = await AccessKit.HomeOfAsync(app, userName);
+        return new Home(home.ResidentId, home.BuildingId, home.CommunityId);
     }
 
     [Fact]
