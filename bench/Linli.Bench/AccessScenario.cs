@@ -38,13 +38,12 @@ public static class AccessScenario
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(log);
         var result = new ScenarioResult("access", database.ProviderName);
-        var world = await MonitoringWorld.CreateAsync(database, 40, log);
+        await MonitoringWorld.CreateAsync(database, 40, log);
         var setup = Stopwatch.StartNew();
         var (gates, controllers, cards) = await BuildAsync(database, credentials);
         log.WriteLine($"[{database.ProviderName}] access world: {cards:N0} cards, {gates.Count} gates, {controllers.Count} controllers in {setup.Elapsed.TotalSeconds:0.0} s");
         result.Facts["world"] = $"demo registry, {cards:N0} cards (staff-held, each opening every gate of its community), {gates.Count} gates on {controllers.Count} door controllers";
         result.Facts["load"] = $"{clients} concurrent clients over loopback on the same 2-core machine, {seconds} s per run, {runs} runs of each alternating; 90% of the cards shown exist";
-        _ = world;
 
         await using var app = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log);
         await using var second = await AppProcess.StartAsync(database, repoRoot, database.ConnectionString, log);
@@ -82,7 +81,7 @@ public static class AccessScenario
             Median(ours.Select(o => o.P50)), Median(ours.Select(o => o.P95)), p99, ours.Max(o => o.Max),
             Median(empty.Select(o => o.P50)), Median(empty.Select(o => o.P95)), Median(empty.Select(o => o.P99)), TargetP99Ms, "baseline: /ping") { TargetPercentile = 99 });
 
-        await WhitelistAsync(database, http, controllers[0], gates, result, log);
+        await WhitelistAsync(database, http, controllers[0], result, log);
         await SuspendAsync(database, app, second, gates, result, log);
         result.Notes.Add("Clients, app and database share the 2-core machine: the clients' own CPU is part of every figure, the empty endpoint's too.");
         return result;
@@ -165,7 +164,7 @@ public static class AccessScenario
     /// suspension each, through the database, as a bulk change would). The figure is the time of the request that hands
     /// the controller its page of commands, once the web node's snapshot has passed the changes.
     /// </summary>
-    static async Task WhitelistAsync(BenchDatabase database, HttpClient http, GateSpot controller, IReadOnlyList<GateSpot> gates, ScenarioResult result, TextWriter log)
+    static async Task WhitelistAsync(BenchDatabase database, HttpClient http, GateSpot controller, ScenarioResult result, TextWriter log)
     {
         async Task<(JsonElement Page, double Ms)> PullAsync()
         {
@@ -222,7 +221,6 @@ public static class AccessScenario
         result.Facts["whitelist delta after 1,000 changes"] = string.Create(CultureInfo.InvariantCulture,
             $"{count:N0} commands in one request: median {Median(times):0.0} ms, max {times.Max():0.0} ms over {times.Count} requests (target < 200 ms: {(Median(times) < 200 ? "yes" : "**no**")}); handed out {ready.Elapsed.TotalSeconds:0.0} s after the change (the snapshot's settle time)");
         Note(result, log, $"whitelist delta: {string.Join(", ", times.Select(t => t.ToString("0.0", CultureInfo.InvariantCulture)))} ms for {count} commands");
-        _ = gates;
     }
 
     /// <summary>Suspends <see cref="Changes"/> cards of a community in one statement; returns the highest access version written.</summary>

@@ -22,9 +22,9 @@ public sealed partial class AccessLogWriter(IAccessLogStore store, IOptions<Acce
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
     });
+    long _appended;
     long _written;
     long _dropped;
-    long _waiting;
 
     public long Written => Interlocked.Read(ref _written);
     /// <summary>Entries lost because the queue was full (the database away for long).</summary>
@@ -33,18 +33,18 @@ public sealed partial class AccessLogWriter(IAccessLogStore store, IOptions<Acce
 
     public void Append(AccessLogEntry entry)
     {
-        Interlocked.Increment(ref _waiting);
-        if (!_queue.Writer.TryWrite(entry))
-        {
-            Interlocked.Decrement(ref _waiting);
-            if (Interlocked.Increment(ref _dropped) % 1000 == 1) LogDropped(logger, Dropped);
-        }
+        Interlocked.Increment(ref _appended);
+        if (!_queue.Writer.TryWrite(entry) && Interlocked.Increment(ref _dropped) % 1000 == 1) LogDropped(logger, Dropped);
     }
 
-    /// <summary>Waits until every entry appended so far is written (pages that show the log right after a decision, tests).</summary>
+    /// <summary>
+    /// Waits until the entries appended before the call are written (pages that show the log right after a decision,
+    /// tests); entries appended meanwhile are not waited for, so a page under a stream of decisions still answers.
+    /// </summary>
     public async Task FlushAsync(CancellationToken ct)
     {
-        while (Interlocked.Read(ref _waiting) > 0) await Task.Delay(10, ct);
+        var target = Interlocked.Read(ref _appended);
+        while (Written + Dropped < target) await Task.Delay(10, ct);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,7 +66,6 @@ public sealed partial class AccessLogWriter(IAccessLogStore store, IOptions<Acce
             {
                 await store.WriteAsync(batch, CancellationToken.None);
                 Interlocked.Add(ref _written, batch.Count);
-                Interlocked.Add(ref _waiting, -batch.Count);
                 batch.Clear();
                 failures = 0;
             }
@@ -86,7 +85,6 @@ public sealed partial class AccessLogWriter(IAccessLogStore store, IOptions<Acce
             {
                 await store.WriteAsync(batch, CancellationToken.None);
                 Interlocked.Add(ref _written, batch.Count);
-                Interlocked.Add(ref _waiting, -batch.Count);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

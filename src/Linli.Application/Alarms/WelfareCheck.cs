@@ -92,12 +92,10 @@ public sealed partial class WelfareCheck(IServiceScopeFactory scopes, TimeProvid
             return (true, last, since);
         }
 
-        var roomUnits = await db.Rooms.AsNoTracking().Where(r => openRooms.Contains(r.Id))
-            .Select(r => new { r.Id, r.BuildingId, r.UnitNo }).ToDictionaryAsync(r => r.Id, ct);
         var cleared = new List<Alarm>();
         foreach (var alarm in open)
         {
-            if (alarm.RoomId is not { } roomId || !roomUnits.TryGetValue(roomId, out var ru)) continue;
+            if (alarm.RoomId is not { } roomId) continue;
             var (_, last, _) = Activity(alarm.ResidentId!.Value, roomId);
             if (last is { } l && l > alarm.RaisedAt)
             {

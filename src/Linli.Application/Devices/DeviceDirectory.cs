@@ -51,6 +51,18 @@ public sealed class DeviceDirectory(IServiceScopeFactory scopes, TimeProvider ti
     public DeviceEntry? Find(string code) => _byCode.TryGetValue(code, out var e) ? e : null;
     public DeviceEntry? Find(long id) => _byId.TryGetValue(id, out var e) ? e : null;
 
+    /// <summary>
+    /// The device a request's code and key name, when it is of one of <paramref name="types"/> and the key is right; null
+    /// otherwise, with a wrong key counted against the device (one answer for all, so codes are not disclosed).
+    /// </summary>
+    public DeviceEntry? Authenticate(string? code, string? key, DateTimeOffset now, params DeviceType[] types)
+    {
+        var device = string.IsNullOrEmpty(code) ? null : Find(code);
+        if (device is not null && types.Contains(device.Type) && device.Authenticates(key ?? "")) return device;
+        device?.Reject("wrong key", now);
+        return null;
+    }
+
     public async Task LoadAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateSystemScope("load the directory of every device");

@@ -61,27 +61,3 @@ public sealed class Gate : ScopedEntity
 
     public void Disable(bool disabled) => Disabled = disabled;
 }
-
-/// <summary>Checks shared by the access module's names and codes.</summary>
-internal static class Codes
-{
-    public static string Check(string? code, int max, string field)
-    {
-        var trimmed = (code ?? "").Trim();
-        if (trimmed.Length == 0) throw new DomainException("A code is required.", field);
-        if (trimmed.Length > max) throw new DomainException($"A code is at most {max} characters.", field);
-        if (!trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) throw new DomainException("A code has letters, digits, '-' and '_' only.", field);
-        return trimmed;
-    }
-}
-
-internal static class Names
-{
-    public static string Check(string? name, int max, string field)
-    {
-        var trimmed = (StorableText.Check(name, field) ?? "").Trim();
-        if (trimmed.Length == 0) throw new DomainException("A name is required.", field);
-        if (trimmed.Length > max) throw new DomainException($"A name is at most {max} characters.", field);
-        return trimmed;
-    }
-}

@@ -39,8 +39,8 @@ public sealed class ParkingLot : ScopedEntity
     public ParkingLot(string code, string name, PlaceKeys community, ParkingTariff tariff, DateTimeOffset tariffFrom,
         int ownedSpaces = 0, int rentedSpaces = 0, int visitorSpaces = 0, int? facilityId = null, UnpaidExit unpaidExit = UnpaidExit.RecordDue)
     {
-        Code = CheckCode(code);
-        Name = CheckName(name);
+        Code = Codes.Check(code, CodeMaxLength, "code");
+        Name = Names.Check(name, NameMaxLength, "name");
         PlaceIn(community with { GridId = 0 });
         FacilityId = facilityId;
         SetCapacity(ownedSpaces, rentedSpaces, visitorSpaces);
@@ -80,24 +80,6 @@ public sealed class ParkingLot : ScopedEntity
 
     /// <summary>The lot's state for the entry barrier, given how many paying vehicles are inside (counted from the session events).</summary>
     public LotOccupancy Occupancy(int temporaryInside) => new(Id, TemporaryCapacity, temporaryInside);
-
-    // A barrier controller names the lot by its code: the same characters as a gate's code, which every controller can send.
-    static string CheckCode(string? code)
-    {
-        var trimmed = (code ?? "").Trim();
-        if (trimmed.Length == 0) throw new DomainException("A code is required.", "code");
-        if (trimmed.Length > CodeMaxLength) throw new DomainException($"A code is at most {CodeMaxLength} characters.", "code");
-        if (!trimmed.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) throw new DomainException("A code has letters, digits, '-' and '_' only.", "code");
-        return trimmed;
-    }
-
-    static string CheckName(string? name)
-    {
-        var trimmed = (StorableText.Check(name, "name") ?? "").Trim();
-        if (trimmed.Length == 0) throw new DomainException("A name is required.", "name");
-        if (trimmed.Length > NameMaxLength) throw new DomainException($"A name is at most {NameMaxLength} characters.", "name");
-        return trimmed;
-    }
 
     static int Count(int count, string field) =>
         count is < 0 or > MaxSpacesPerKind ? throw new DomainException($"A lot has 0 to {MaxSpacesPerKind} spaces of a kind.", field) : count;

@@ -99,13 +99,8 @@ public static class ControllerApi
         return TypedResults.Ok(await scope.ServiceProvider.GetRequiredService<ControllerSync>().UploadAsync(controller, events, ct));
     }
 
-    static DeviceEntry? Authenticate(DeviceDirectory directory, string? code, string? key, TimeProvider time)
-    {
-        var device = string.IsNullOrEmpty(code) ? null : directory.Find(code);
-        if (device is not null && device.Type is DeviceType.DoorController or DeviceType.ParkingBarrier && device.Authenticates(key ?? "")) return device;
-        device?.Reject("wrong key", time.GetUtcNow());
-        return null;
-    }
+    static DeviceEntry? Authenticate(DeviceDirectory directory, string? code, string? key, TimeProvider time) =>
+        directory.Authenticate(code, key, time.GetUtcNow(), DeviceType.DoorController, DeviceType.ParkingBarrier);
 
     /// <summary>A controller's work sees its own community only.</summary>
     static AsyncServiceScope ControllerScope(IServiceScopeFactory scopes, DeviceEntry controller) =>

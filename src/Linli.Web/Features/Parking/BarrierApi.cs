@@ -53,13 +53,8 @@ public static class BarrierApi
         return TypedResults.Ok(answer);
     }
 
-    static DeviceEntry? Authenticate(DeviceDirectory directory, string? code, string? key, TimeProvider time)
-    {
-        var device = string.IsNullOrEmpty(code) ? null : directory.Find(code);
-        if (device is not null && device.Type == DeviceType.ParkingBarrier && device.Authenticates(key ?? "")) return device;
-        device?.Reject("wrong key", time.GetUtcNow());
-        return null;
-    }
+    static DeviceEntry? Authenticate(DeviceDirectory directory, string? code, string? key, TimeProvider time) =>
+        directory.Authenticate(code, key, time.GetUtcNow(), DeviceType.ParkingBarrier);
 
     // One answer for an unknown device, a wrong key and a device that is no barrier: codes are not disclosed.
     static ProblemHttpResult Unauthorized() => TypedResults.Problem(title: "Unknown barrier or wrong key.",
